@@ -1,0 +1,19 @@
+"""Wardgate: a self-hosted AI security gateway for OpenAI-compatible model providers."""
+
+from wardgate.app import Gateway, create_app
+from wardgate.config import GatewayConfig, load_config, parse_config
+from wardgate.errors import ConfigError, GatewayError, WardgateError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ConfigError",
+    "Gateway",
+    "GatewayConfig",
+    "GatewayError",
+    "WardgateError",
+    "__version__",
+    "create_app",
+    "load_config",
+    "parse_config",
+]

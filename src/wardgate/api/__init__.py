@@ -1,0 +1,1 @@
+"""The OpenAI-compatible surface: one module per endpoint."""

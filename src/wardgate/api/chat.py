@@ -1,0 +1,94 @@
+"""``POST /v1/chat/completions``: non-streamed and streamed, every unknown field passed through."""
+
+from __future__ import annotations
+
+import time
+
+from wardgate.api.validate import authorize_model, check_chat, require_model
+from wardgate.context import RequestContext
+from wardgate.disconnect import cancel_on_disconnect
+from wardgate.http import json_bytes, parse_json_object, read_body
+from wardgate.limits.base import Usage
+from wardgate.limits.pricing import cost_usd
+from wardgate.limits.tokens import estimate_chat
+from wardgate.proxy.forward import open_stream, post_json
+from wardgate.proxy.relay import relay_events
+from wardgate.proxy.upstreams import Route
+from wardgate.services import Services
+from wardgate.types import Headers, JSONObject, Receive, Send
+from wardgate.usage import usage_from_body
+
+PATH = "/chat/completions"
+
+
+async def chat_completions(svc: Services, ctx: RequestContext, receive: Receive, send: Send) -> None:
+    body = parse_json_object(await read_body(receive, ctx.request, svc.config.server.max_body_bytes))
+    ctx.model = model = require_model(body)
+    check_chat(body, svc.config.server)
+    principal = ctx.require_principal()
+    route = authorize_model(principal, model, svc.upstreams)
+    ctx.upstream = route.upstream.name
+    estimated = estimate_chat(body)
+    lease = await svc.limiter.acquire(principal, estimated)
+    try:
+        body["model"] = route.upstream_model
+        headers = lease.headers()
+        if body.get("stream") is True:
+            work = _stream(svc, ctx, send, route, body, estimated, headers)
+        else:
+            work = _complete(svc, ctx, send, route, body, headers)
+        await cancel_on_disconnect(receive, work)
+    finally:
+        await lease.release(ctx.usage)
+
+
+async def _complete(
+    svc: Services, ctx: RequestContext, send: Send, route: Route, body: JSONObject, headers: dict[str, str]
+) -> None:
+    started = time.perf_counter()
+    answer = await post_json(route.upstream, PATH, json_bytes(body), ctx.request_id)
+    ctx.timings["upstream"] = time.perf_counter() - started
+    ctx.usage = usage_from_body(answer.body, ctx.model or "", svc.config.pricing)
+    payload = json_bytes(answer.body)
+    raw: Headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        *answer.headers,
+        *[(k.encode(), v.encode()) for k, v in headers.items()],
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def _stream(
+    svc: Services,
+    ctx: RequestContext,
+    send: Send,
+    route: Route,
+    body: JSONObject,
+    estimated: int,
+    headers: dict[str, str],
+) -> None:
+    options = body.get("stream_options")
+    client_wants_usage = isinstance(options, dict) and options.get("include_usage") is True
+    if not client_wants_usage:
+        # Ask for usage so budgets see real numbers; the extra chunk is not relayed to this client.
+        body["stream_options"] = {**(options if isinstance(options, dict) else {}), "include_usage": True}
+    started = time.perf_counter()
+    async with open_stream(route.upstream, PATH, json_bytes(body), ctx.request_id) as stream:
+        raw: Headers = [
+            (b"content-type", b"text/event-stream; charset=utf-8"),
+            (b"cache-control", b"no-cache"),
+            (b"x-accel-buffering", b"no"),
+            *stream.headers,
+            *[(k.encode(), v.encode()) for k, v in headers.items()],
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": raw})
+        result = await relay_events(stream, send, strip_usage=not client_wants_usage)
+    ctx.timings["upstream"] = time.perf_counter() - started
+    if result.error is not None:
+        ctx.error_code = result.error.code
+    prompt, completion = (
+        (result.usage.prompt_tokens, result.usage.completion_tokens) if result.usage else (estimated, result.chunks)
+    )
+    ctx.usage = Usage(prompt, completion, cost_usd(ctx.model or "", prompt, completion, svc.config.pricing))

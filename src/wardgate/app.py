@@ -1,0 +1,177 @@
+"""``create_app``: the gateway as one ASGI application.
+
+A request reads as a straight line in :meth:`Gateway._handle`: route → authenticate → authorize the role →
+handler (parse → model allowlist → limits → upstream → respond) → access log. Errors raised anywhere on the way
+become the OpenAI error envelope here, once; an error after the response has started is already turned into a
+terminal stream event by the relay.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import time
+from pathlib import Path
+
+from wardgate.auth.authenticate import Authenticator, TokenVerifier
+from wardgate.auth.jwt import JwtVerifier
+from wardgate.auth.key_admin import KeyAdmin
+from wardgate.auth.principal import Permission
+from wardgate.config.models import GatewayConfig
+from wardgate.context import RequestContext
+from wardgate.errors import GatewayError, InternalError, PermissionDeniedError
+from wardgate.http import ClientDisconnected, Request, send_error
+from wardgate.limits.memory import MemoryLimiter
+from wardgate.proxy.upstreams import UpstreamPool
+from wardgate.router import Router
+from wardgate.services import Services
+from wardgate.storage.base import KeyStore
+from wardgate.storage.sqlite import SqliteStore
+from wardgate.types import Message, Receive, Scope, Send
+
+log = logging.getLogger("wardgate.access")
+errlog = logging.getLogger("wardgate.errors")
+
+
+class _Tracked:
+    """Wraps ``send``: adds the request id header and remembers whether the response has started."""
+
+    __slots__ = ("ctx", "send", "started")
+
+    def __init__(self, send: Send, ctx: RequestContext) -> None:
+        self.send = send
+        self.ctx = ctx
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            self.ctx.status = message["status"]
+            message["headers"] = [
+                *message.get("headers", ()),
+                (b"x-request-id", self.ctx.request_id.encode()),
+            ]
+        await self.send(message)
+
+
+class Gateway:
+    def __init__(self, services: Services, jwt: object | None = None) -> None:
+        self.services = services
+        self.router = Router()
+        self._closers: list[object] = [jwt] if jwt is not None else []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._handle(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ctx = RequestContext(Request.from_scope(scope))
+        tracked = _Tracked(send, ctx)
+        try:
+            route, ctx.path_params = self.router.match(ctx.request.method, ctx.request.path)
+            if route.permission is not None:
+                await self._authorize(ctx, route.permission)
+            await route.handler(self.services, ctx, receive, tracked)
+        except GatewayError as exc:
+            ctx.error_code = exc.code
+            if not tracked.started:
+                await send_error(tracked, exc)
+        except ClientDisconnected:
+            ctx.error_code = "client_disconnected"
+            ctx.status = ctx.status or 499
+        except Exception as exc:  # noqa: BLE001 - the one boundary that turns a bug into a 500, without content
+            ctx.error_code = "internal_error"
+            errlog.error("unhandled %s in %s", type(exc).__name__, ctx.request.path, exc_info=exc)
+            if not tracked.started:
+                await send_error(tracked, InternalError("Internal error.", code="internal_error"))
+        finally:
+            ctx.timings["total"] = ctx.elapsed()
+            _access_log(ctx)
+
+    async def _authorize(self, ctx: RequestContext, permission: Permission) -> None:
+        started = time.perf_counter()
+        headers = ctx.request.headers
+        principal = await self.services.authenticator.authenticate(headers.get("authorization"), headers.get("api-key"))
+        ctx.timings["auth"] = time.perf_counter() - started
+        ctx.principal = principal
+        if not principal.can(permission):
+            raise PermissionDeniedError("This credential's role may not use this route.", code="role_not_allowed")
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.services.upstreams.start()
+                except Exception as exc:  # noqa: BLE001 - reported to the server, which refuses to start
+                    await send({"type": "lifespan.startup.failed", "message": type(exc).__name__})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.services.upstreams.close()
+                for closer in self._closers:
+                    aclose = getattr(closer, "aclose", None)
+                    if aclose is not None:
+                        await aclose()
+                self.services.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def _access_log(ctx: RequestContext) -> None:
+    principal = ctx.principal
+    log.info(
+        "request",
+        extra={
+            "request_id": ctx.request_id,
+            "method": ctx.request.method,
+            "path": ctx.request.path,
+            "status": ctx.status,
+            "code": ctx.error_code,
+            "subject": principal.subject if principal else None,
+            "team": principal.team if principal else None,
+            "model": ctx.model,
+            "upstream": ctx.upstream,
+            "prompt_tokens": ctx.usage.prompt_tokens if ctx.usage else None,
+            "completion_tokens": ctx.usage.completion_tokens if ctx.usage else None,
+            "duration_ms": round(ctx.timings.get("total", 0.0) * 1000, 3),
+            "upstream_ms": round(ctx.timings.get("upstream", 0.0) * 1000, 3),
+        },
+    )
+
+
+def load_server_secret(config: GatewayConfig, data_dir: Path) -> bytes:
+    """The HMAC key for API-key hashes: from config/env, else generated once into the data directory (0600)."""
+    if config.auth.server_secret is not None:
+        return config.auth.server_secret.get_secret_value().encode()
+    path = data_dir / "server.secret"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip().encode()
+
+
+def open_store(config: GatewayConfig, data_dir: Path | None = None) -> tuple[KeyStore, bytes]:
+    directory = data_dir or config.storage.data_dir
+    return SqliteStore(directory / "wardgate.db"), load_server_secret(config, directory)
+
+
+def create_app(config: GatewayConfig, data_dir: Path | None = None, jwt: TokenVerifier | None = None) -> Gateway:
+    """Build the gateway. ``data_dir`` overrides ``storage.data_dir``; ``jwt`` overrides ``auth.jwt``."""
+    store, secret = open_store(config, data_dir)
+    if jwt is None and config.auth.jwt is not None:
+        jwt = JwtVerifier(config.auth.jwt)
+    services = Services(
+        config=config,
+        store=store,
+        authenticator=Authenticator(store, secret, jwt),
+        limiter=MemoryLimiter(config.limits.default_key, config.limits.teams),
+        upstreams=UpstreamPool(config),
+        keys=KeyAdmin(store, secret),
+    )
+    return Gateway(services, jwt)

@@ -1,0 +1,1 @@
+"""Zero-trust identity: API keys (keyed hashes), roles, optional JWT/OIDC."""

@@ -1,0 +1,35 @@
+"""Per-request state: created once per request, passed down explicitly, never stored globally."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from wardgate.auth.principal import Principal
+from wardgate.http import Request
+from wardgate.limits.base import Usage
+
+
+@dataclass(slots=True)
+class RequestContext:
+    request: Request
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    started: float = field(default_factory=time.perf_counter)
+    principal: Principal | None = None
+    model: str | None = None
+    upstream: str | None = None
+    status: int = 0
+    error_code: str | None = None
+    usage: Usage | None = None
+    path_params: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent per stage: ``auth``, ``upstream``, ``total``."""
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def require_principal(self) -> Principal:
+        if self.principal is None:
+            raise RuntimeError("route requires an authenticated principal")
+        return self.principal

@@ -1,0 +1,1 @@
+"""Rate limits, concurrency caps, token and cost budgets."""

@@ -1,0 +1,1 @@
+"""The upstream leg: connection pools, header hygiene, forwarding, SSE relay."""
