@@ -183,11 +183,32 @@ async def probe(ep: Endpoint, cfg: LoadConfig) -> str | None:
         return error
 
 
+async def settle(ep: Endpoint, cfg: LoadConfig, baseline_s: float, max_wait_s: float = 30.0) -> float:
+    """After an overload, wait until the target has drained its backlog.
+
+    Sends sequential requests until one answers within 3x ``baseline_s`` (the
+    c=1 median), bounded by ``max_wait_s``; returns the seconds spent.
+    """
+    begin = time.perf_counter()
+    threshold = max(3 * baseline_s, 0.005)
+    async with _session(cfg, limit=1) as session:
+        while time.perf_counter() - begin < max_wait_s:
+            latency, error = await _request(session, ep, time.perf_counter())
+            if error is None and latency <= threshold:
+                break
+    return time.perf_counter() - begin
+
+
 async def run_phases(ep: Endpoint, cfg: LoadConfig) -> dict[str, PhaseResult]:
-    """Warm-up, then the three measured phases, in a fixed order."""
+    """Warm-up, then the three measured phases in a fixed order.
+
+    Between phases the target is given time to drain any backlog (``settle``)
+    so an overloaded open-loop phase does not leak into the throughput phase.
+    """
     await closed_loop(ep, cfg, duration_s=cfg.warmup_s)
-    return {
-        "c1": await sequential(ep, cfg),
-        "open_loop": await open_loop(ep, cfg),
-        "c32": await closed_loop(ep, cfg),
-    }
+    c1 = await sequential(ep, cfg)
+    baseline = percentile(sorted(c1.latencies_s), 50.0) if c1.latencies_s else 0.01
+    await settle(ep, cfg, baseline)
+    rate = await open_loop(ep, cfg)
+    await settle(ep, cfg, baseline)
+    return {"c1": c1, "open_loop": rate, "c32": await closed_loop(ep, cfg)}

@@ -54,7 +54,7 @@ def summarize(rounds: list[dict[str, Any]], targets: list[str]) -> dict[str, Any
 def _ratio(num: float | None, den: float | None) -> float | None:
     if num is None or den is None or den <= 0:
         return None
-    return round(num / den, 2)
+    return round(num / den, 4)
 
 
 def ratios(
@@ -73,6 +73,10 @@ def ratios(
 
 def _fmt(value: float | None, digits: int = 2) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _fmt_ratio(value: float) -> str:
+    return f"{value:.2f}" if abs(value) >= 0.995 else f"{value:.2g}"
 
 
 def markdown(summary: dict[str, Any], targets: list[str], rate: float, concurrency: int) -> str:
@@ -100,5 +104,5 @@ def markdown(summary: dict[str, Any], targets: list[str], rate: float, concurren
     present = {k: v for k, v in summary["ratios"].items() if v is not None}
     if present:
         lines += ["", "| ratio | value |", "|---|--:|"]
-        lines += [f"| {name} | {value:.2f} |" for name, value in present.items()]
+        lines += [f"| {name} | {_fmt_ratio(value)} |" for name, value in present.items()]
     return "\n".join(lines)

@@ -14,7 +14,7 @@ import secrets
 import string
 from dataclasses import dataclass
 
-_KEY_RE = re.compile(r"^wg-([0-9a-f]{16})-([A-Za-z0-9]{40})$")
+_KEY_RE = re.compile(r"wg-([0-9a-f]{16})-([A-Za-z0-9]{40})")
 _ALPHABET = string.ascii_letters + string.digits
 _HASH_DOMAIN = b"wardgate-api-key-v1:"
 
@@ -42,7 +42,7 @@ def format_key(key_id: str, secret: str) -> str:
 
 def parse_key(raw: str) -> ParsedKey | None:
     """Split a presented key; ``None`` if it is not in Wardgate's format."""
-    match = _KEY_RE.match(raw)
+    match = _KEY_RE.fullmatch(raw)
     if match is None:
         return None
     return ParsedKey(match.group(1), match.group(2))

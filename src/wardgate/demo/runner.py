@@ -1,0 +1,77 @@
+"""Start the mock model and the gateway, create the demo keys, play the script."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from wardgate.app import create_app
+from wardgate.auth.key_admin import KeySpec
+from wardgate.config.loader import parse_config
+from wardgate.config.models import Limits
+from wardgate.demo.background import BackgroundServer, start_background
+from wardgate.demo.script import DemoKeys, render_table, run_script
+from wardgate.mock import create_mock_app
+
+
+@dataclass
+class DemoOptions:
+    once: bool = False
+    port: int = 0
+    data_dir: Path | None = None
+    json: bool = False
+
+
+def run_demo(options: DemoOptions, stop: threading.Event | None = None) -> int:
+    data_dir = options.data_dir or Path(tempfile.mkdtemp(prefix="wardgate-demo-"))
+    mock = start_background(create_mock_app())
+    config = parse_config(
+        {
+            "storage": {"data_dir": str(data_dir)},
+            "upstreams": {"mock": {"base_url": f"http://127.0.0.1:{mock.port}/v1", "passthrough": True}},
+        },
+        "<demo>",
+    )
+    app = create_app(config)
+    keys = app.services.keys
+    demo_keys = DemoKeys(
+        user=keys.create(KeySpec(name="demo-user", allowed_models=("mock-small", "mock-embed"))).key,
+        burst=keys.create(KeySpec(name="demo-burst", limits=Limits(requests_per_minute=3))).key,
+        admin=keys.create(KeySpec(name="demo-admin", role="admin")).key,
+    )
+    gateway = start_background(app, port=options.port)
+    try:
+        return _play(options, gateway, demo_keys, data_dir, stop)
+    finally:
+        gateway.stop()
+        mock.stop()
+
+
+def _play(
+    options: DemoOptions, gateway: BackgroundServer, keys: DemoKeys, data_dir: Path, stop: threading.Event | None
+) -> int:
+    base_url = f"http://127.0.0.1:{gateway.port}/v1"
+    if options.json:
+        print(json.dumps({"base_url": base_url, "api_key": keys.user, "admin_key": keys.admin}), flush=True)
+    results = run_script(base_url, keys)
+    failed = [r for r in results if not r.ok]
+    print(f"\nWardgate demo: gateway on {base_url}, in front of the built-in mock model\n")
+    print(render_table(results))
+    print(f"\n{len(results) - len(failed)}/{len(results)} steps behaved as expected.", flush=True)
+    if options.once:
+        return 1 if failed else 0
+    print(
+        f"\nThe gateway keeps serving (state in {data_dir}). Try it:\n\n"
+        f"  export OPENAI_BASE_URL={base_url}\n"
+        f"  export OPENAI_API_KEY={keys.user}\n"
+        f'  curl -s $OPENAI_BASE_URL/chat/completions -H "Authorization: Bearer $OPENAI_API_KEY" \\\n'
+        f'       -H "Content-Type: application/json" \\\n'
+        f'       -d \'{{"model": "mock-small", "messages": [{{"role": "user", "content": "hello"}}]}}\'\n\n'
+        f"  admin key (for /admin/v1/keys): {keys.admin}\n\nPress Ctrl-C to stop.",
+        flush=True,
+    )
+    (stop or threading.Event()).wait()
+    return 0
