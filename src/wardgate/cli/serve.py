@@ -10,6 +10,7 @@ from wardgate.config.loader import load_config, parse_config
 from wardgate.config.models import GatewayConfig
 from wardgate.errors import ConfigError
 from wardgate.server import cert_paths_exist, serve
+from wardgate.settings import ProcessSettings, load_settings
 from wardgate.telemetry import logs
 
 
@@ -21,10 +22,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve_p.add_argument("--host")
     serve_p.add_argument("--port", type=int)
     serve_p.add_argument("--data-dir", type=Path)
-    serve_p.add_argument("--log-level", default="info")
+    serve_p.add_argument("--log-level", help="debug, info, warning or error (default: WARDGATE_LOG_LEVEL or info)")
 
 
-def build_config(args: argparse.Namespace) -> GatewayConfig:
+def build_config(args: argparse.Namespace, settings: ProcessSettings | None = None) -> GatewayConfig:
+    settings = settings or load_settings()
+    if args.config is None and args.upstream is None and settings.config is not None:
+        args.config = settings.config
     if (args.config is None) == (args.upstream is None):
         raise ConfigError("serve: give exactly one of --config FILE or --upstream URL")
     if args.config is not None:
@@ -41,13 +45,19 @@ def build_config(args: argparse.Namespace) -> GatewayConfig:
     server = config.server.model_copy(
         update={k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     )
+    if args.data_dir is None and settings.data_dir is not None and args.config is None:
+        data_dir = settings.data_dir
     storage = config.storage.model_copy(update={"data_dir": args.data_dir or data_dir})
-    return config.model_copy(update={"server": server, "storage": storage})
+    auth = config.auth
+    if settings.server_secret is not None:
+        auth = auth.model_copy(update={"server_secret": settings.server_secret})
+    return config.model_copy(update={"server": server, "storage": storage, "auth": auth})
 
 
 def run(args: argparse.Namespace) -> int:
-    logs.configure(args.log_level)
-    config = build_config(args)
+    settings = load_settings()
+    logs.configure(args.log_level or settings.log_level)
+    config = build_config(args, settings)
     missing = cert_paths_exist(config)
     if missing:
         raise ConfigError(f"server.tls: file not found: {missing[0]}")
