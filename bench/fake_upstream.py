@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from evloop import new_event_loop
+
 MODEL = "bench-model"
 
 COMPLETION: dict[str, Any] = {
@@ -66,7 +68,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    web.run_app(make_app(), host=args.host, port=args.port, access_log=None, print=None)
+    web.run_app(make_app(), host=args.host, port=args.port, access_log=None, print=None, loop=new_event_loop())
 
 
 if __name__ == "__main__":

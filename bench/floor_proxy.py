@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from evloop import new_event_loop
+
 UPSTREAM_KEY = web.AppKey("upstream", str)
 SESSION_KEY = web.AppKey("session", aiohttp.ClientSession)
 
@@ -55,7 +57,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True, help="upstream origin, e.g. http://127.0.0.1:18000")
     args = parser.parse_args()
-    web.run_app(make_app(args.upstream), host=args.host, port=args.port, access_log=None, print=None)
+    app = make_app(args.upstream)
+    web.run_app(app, host=args.host, port=args.port, access_log=None, print=None, loop=new_event_loop())
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ See bench/README.md for the method and the latest results.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib.metadata
 import json
 import os
@@ -27,8 +26,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-import report
-from litellm_env import LiteLLMEnv
+import evloop
+import overhead_report as report
+from litellm_env import DEFAULT_VENV, LiteLLMEnv
 from loadgen import Endpoint, LoadConfig, PhaseResult, probe, run_phases
 from procs import ProcessGroup, TargetUnavailable
 from targets import (
@@ -57,6 +57,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, help="closed-loop seconds (default 10, --quick 3)")
     p.add_argument("--wardgate-bin", help="wardgate executable (default: next to this Python)")
     p.add_argument("--no-install", action="store_true", help="never pip-install LiteLLM; skip it if missing")
+    p.add_argument("--litellm-venv", type=Path, default=DEFAULT_VENV, help="LiteLLM venv (default %(default)s)")
     p.add_argument("--raw", action="store_true", help="also write per-request latencies to <out>.raw.json")
     p.add_argument("--keep-logs", action="store_true", help="keep the temp dir with the targets' logs")
     return p.parse_args(argv)
@@ -90,7 +91,11 @@ def start_targets(
             group,
             workdir,
             upstream_port,
-            LiteLLMEnv(allow_install=not args.no_install, log_path=workdir / "litellm-install.log"),
+            LiteLLMEnv(
+                venv=args.litellm_venv,
+                allow_install=not args.no_install,
+                log_path=workdir / "litellm-install.log",
+            ),
         ),
     }
     endpoints: dict[str, Endpoint] = {}
@@ -101,7 +106,7 @@ def start_targets(
         print(f"[setup] starting {name} ...", flush=True)
         try:
             started: Started = starters[name]()
-            error = asyncio.run(probe(started.endpoint, probe_cfg))
+            error = evloop.run(probe(started.endpoint, probe_cfg))
             if error is not None:
                 raise TargetUnavailable(f"{name} answered the probe request with {error}")
         except TargetUnavailable as exc:
@@ -124,7 +129,7 @@ def run_rounds(
         order = names[shift:] + names[:shift]
         record: dict[str, Any] = {"round": index + 1, "order": order, "targets": {}}
         for name in order:
-            phases: dict[str, PhaseResult] = asyncio.run(run_phases(endpoints[name], cfg))
+            phases: dict[str, PhaseResult] = evloop.run(run_phases(endpoints[name], cfg))
             record["targets"][name] = {ph: res.summary() for ph, res in phases.items()}
             s = record["targets"][name]
             print(
@@ -147,7 +152,17 @@ def _version(dist: str) -> str:
         return "not installed"
 
 
-def machine_info() -> dict[str, Any]:
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info(litellm_venv: Path) -> dict[str, Any]:
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10, check=False
@@ -158,16 +173,19 @@ def machine_info() -> dict[str, Any]:
         "nproc": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
+        "cpu": _cpu_model(),
         "aiohttp": _version("aiohttp"),
+        "loadgen_loop": "uvloop" if evloop.uvloop_available() else "asyncio",
         "wardgate": _version("wardgate"),
-        "litellm": LiteLLMEnv().installed_version() or "not installed",
+        "litellm": LiteLLMEnv(venv=litellm_venv).installed_version() or "not installed",
         "git_commit": commit or "unknown",
     }
 
 
 def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    # Turn SIGTERM into SIGINT: evloop.run() then cancels the running phase
+    # cleanly and raises KeyboardInterrupt, and the finally block kills children.
+    os.kill(os.getpid(), signal.SIGINT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -178,8 +196,11 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or "direct" not in wanted:
         print(f"--targets must include 'direct' and only {ALL_TARGETS}; bad: {unknown}", file=sys.stderr)
         return 2
+    # Ctrl-C must work even when started with SIGINT ignored (e.g. from `cmd &`).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _on_sigterm)
     began = time.monotonic()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     workdir = Path(tempfile.mkdtemp(prefix="wardgate-bench-"))
     group = ProcessGroup(workdir)
     try:
@@ -198,10 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     names = list(endpoints)
     summary = report.summarize(measured, names)
     results = {
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": " ".join([os.path.relpath(sys.executable), *sys.argv]),
+        "started_at": started_at,
         "wall_s": round(time.monotonic() - began, 1),
-        "machine": machine_info(),
+        "machine": machine_info(args.litellm_venv),
         "config": {"rounds": rounds, **cfg.__dict__},
         "targets": info,
         "skipped": skipped,

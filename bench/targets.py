@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evloop import uvloop_available
 from litellm_env import LiteLLMEnv
 from loadgen import Endpoint
 from procs import LOOPBACK, ProcessGroup, TargetUnavailable, free_port, wait_http_ok, wait_tcp
@@ -21,6 +22,7 @@ from procs import LOOPBACK, ProcessGroup, TargetUnavailable, free_port, wait_htt
 BENCH_DIR = Path(__file__).resolve().parent
 CHAT_PATH = "/v1/chat/completions"
 LITELLM_MASTER_KEY = "sk-bench-master-key"
+_LOOP = "uvloop" if uvloop_available() else "asyncio"
 
 
 @dataclass
@@ -37,7 +39,7 @@ def start_upstream(group: ProcessGroup) -> tuple[int, Started]:
     port = free_port()
     child = group.spawn("upstream", [sys.executable, str(BENCH_DIR / "fake_upstream.py"), "--port", str(port)])
     wait_http_ok(child, f"http://{LOOPBACK}:{port}/v1/models", timeout_s=30)
-    return port, Started(_chat_endpoint("direct", port), {"server": "aiohttp.web fake upstream"})
+    return port, Started(_chat_endpoint("direct", port), {"server": f"aiohttp.web fake upstream ({_LOOP})"})
 
 
 def start_floor(group: ProcessGroup, upstream_port: int) -> Started:
@@ -52,7 +54,7 @@ def start_floor(group: ProcessGroup, upstream_port: int) -> Started:
     ]
     child = group.spawn("floor", argv)
     wait_tcp(child, port, timeout_s=30)
-    return Started(_chat_endpoint("floor", port), {"server": "aiohttp.web + shared ClientSession"})
+    return Started(_chat_endpoint("floor", port), {"server": f"aiohttp.web + shared ClientSession ({_LOOP})"})
 
 
 def _wardgate_config(data_dir: Path, upstream_port: int) -> str:

@@ -8,6 +8,8 @@ terminal stream event by the relay.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import secrets
@@ -21,12 +23,16 @@ from wardgate.auth.principal import Permission
 from wardgate.config.models import GatewayConfig
 from wardgate.context import RequestContext
 from wardgate.errors import GatewayError, InternalError, PermissionDeniedError
+from wardgate.guardrails.engine import ScanEngine
+from wardgate.guardrails.pipeline import Guardrails
 from wardgate.http import ClientDisconnected, Request, send_error
 from wardgate.limits.memory import MemoryLimiter
 from wardgate.proxy.upstreams import UpstreamPool
 from wardgate.router import Router
+from wardgate.scanners.registry import ScannerSet
 from wardgate.services import Services
 from wardgate.storage.base import KeyStore
+from wardgate.storage.cache import CachedKeyStore
 from wardgate.storage.sqlite import SqliteStore
 from wardgate.types import Message, Receive, Scope, Send
 
@@ -106,12 +112,16 @@ class Gateway:
             if message["type"] == "lifespan.startup":
                 try:
                     await self.services.upstreams.start()
+                    if self.services.guardrails is not None:
+                        self.services.guardrails.engine.scanners.warm()
                 except Exception as exc:  # noqa: BLE001 - reported to the server, which refuses to start
                     await send({"type": "lifespan.startup.failed", "message": type(exc).__name__})
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.services.upstreams.close()
+                if self.services.guardrails is not None:
+                    self.services.guardrails.engine.close()
                 for closer in self._closers:
                     aclose = getattr(closer, "aclose", None)
                     if aclose is not None:
@@ -158,7 +168,8 @@ def load_server_secret(config: GatewayConfig, data_dir: Path) -> bytes:
 
 def open_store(config: GatewayConfig, data_dir: Path | None = None) -> tuple[KeyStore, bytes]:
     directory = data_dir or config.storage.data_dir
-    return SqliteStore(directory / "wardgate.db"), load_server_secret(config, directory)
+    store = CachedKeyStore(SqliteStore(directory / "wardgate.db"), config.auth.key_cache_seconds)
+    return store, load_server_secret(config, directory)
 
 
 def create_app(config: GatewayConfig, data_dir: Path | None = None, jwt: TokenVerifier | None = None) -> Gateway:
@@ -173,5 +184,16 @@ def create_app(config: GatewayConfig, data_dir: Path | None = None, jwt: TokenVe
         limiter=MemoryLimiter(config.limits.default_key, config.limits.teams),
         upstreams=UpstreamPool(config),
         keys=KeyAdmin(store, secret),
+        guardrails=build_guardrails(config, secret),
     )
     return Gateway(services, jwt)
+
+
+def build_guardrails(config: GatewayConfig, secret: bytes) -> Guardrails | None:
+    rails = config.guardrails
+    if not rails.enabled:
+        return None
+
+    engine = ScanEngine(ScannerSet(), rails.scanner_timeout_seconds, rails.inline_scan_chars)
+    hash_key = hmac.new(secret, b"wardgate-redaction-hash-v1", hashlib.sha256).digest()
+    return Guardrails(rails, engine, hash_key)

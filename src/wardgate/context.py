@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from wardgate.auth.principal import Principal
 from wardgate.http import Request
 from wardgate.limits.base import Usage
 
+if TYPE_CHECKING:
+    from wardgate.guardrails.pipeline import GuardState
+
 
 @dataclass(slots=True)
 class RequestContext:
     request: Request
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request_id: str = field(default_factory=lambda: os.urandom(16).hex())
     started: float = field(default_factory=time.perf_counter)
     principal: Principal | None = None
     model: str | None = None
@@ -22,6 +26,8 @@ class RequestContext:
     status: int = 0
     error_code: str | None = None
     usage: Usage | None = None
+    guard: GuardState | None = None
+    """Guardrail state for this request: resolved policy, its own placeholder vault, decisions."""
     path_params: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per stage: ``auth``, ``upstream``, ``total``."""

@@ -16,6 +16,7 @@ text, keys or upstream bodies.
         ├── PermissionDeniedError      403  authenticated, but not allowed (role, model)
         ├── NotFoundError              404  unknown route or object
         ├── RateLimitError             429  request/token rate, concurrency, budget (carries Retry-After)
+        ├── PolicyBlockedError         400  a guardrail blocked the request or the answer (never says which)
         └── UpstreamError              502  upstream refused, failed, or answered garbage
             └── UpstreamTimeoutError   504  upstream too slow
 """
@@ -97,6 +98,11 @@ class MethodNotAllowedError(GatewayError):
 class RateLimitError(GatewayError):
     status = 429
     error_type = "rate_limit_error"
+
+
+class PolicyBlockedError(GatewayError):
+    status = 400
+    error_type = "invalid_request_error"
 
 
 class UpstreamError(GatewayError):

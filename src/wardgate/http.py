@@ -61,7 +61,7 @@ def parse_json_object(body: bytes) -> JSONObject:
         raise BadRequestError("Request body is not valid UTF-8.", code="invalid_encoding") from None
     try:
         value: Any = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the decoder's stack allows
         raise BadRequestError("Request body is not valid JSON.", code="invalid_json") from None
     if not isinstance(value, dict):
         raise BadRequestError("Request body must be a JSON object.", code="invalid_request")

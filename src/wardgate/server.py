@@ -6,6 +6,8 @@ On SIGTERM uvicorn stops accepting connections, lets in-flight requests and stre
 
 from __future__ import annotations
 
+import math
+import signal
 import socket
 import ssl
 from pathlib import Path
@@ -33,7 +35,7 @@ def uvicorn_config(app: ASGIApp, config: GatewayConfig, port: int | None = None)
         access_log=False,
         server_header=False,
         proxy_headers=False,
-        timeout_graceful_shutdown=int(server.shutdown_grace_seconds),
+        timeout_graceful_shutdown=math.ceil(server.shutdown_grace_seconds),
         timeout_keep_alive=30,
         **tls,  # type: ignore[arg-type]
     )
@@ -42,7 +44,13 @@ def uvicorn_config(app: ASGIApp, config: GatewayConfig, port: int | None = None)
 def serve(app: ASGIApp, config: GatewayConfig, sock: socket.socket | None = None) -> None:
     """Block serving ``app`` until SIGINT/SIGTERM."""
     server = uvicorn.Server(uvicorn_config(app, config))
-    server.run(sockets=[sock] if sock is not None else None)
+    # uvicorn re-raises a caught SIGTERM once its graceful shutdown is done; under the default disposition that kills
+    # the process (status -15) after a clean drain. Route SIGTERM to the server instead, so ``serve`` returns.
+    previous = signal.signal(signal.SIGTERM, server.handle_exit)
+    try:
+        server.run(sockets=[sock] if sock is not None else None)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def describe_url(config: GatewayConfig, port: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wardgate.auth.authenticate import Authenticator
 from wardgate.auth.key_admin import KeyAdmin
@@ -10,6 +11,9 @@ from wardgate.config.models import GatewayConfig
 from wardgate.limits.base import Limiter
 from wardgate.proxy.upstreams import UpstreamPool
 from wardgate.storage.base import KeyStore
+
+if TYPE_CHECKING:
+    from wardgate.guardrails.pipeline import Guardrails
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +24,4 @@ class Services:
     limiter: Limiter
     upstreams: UpstreamPool
     keys: KeyAdmin
+    guardrails: Guardrails | None = None

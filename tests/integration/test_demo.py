@@ -23,9 +23,9 @@ def test_demo_once_passes_every_step(tmp_path: Path) -> None:
     first = json.loads(proc.stdout.splitlines()[0])
     assert set(first) == {"base_url", "api_key", "admin_key"}
     assert first["api_key"].startswith("wg-")
-    assert proc.stdout.count("PASS") == 5
+    assert proc.stdout.count("PASS") == 9
     assert "FAIL" not in proc.stdout
-    for expected in ("model_not_allowed", "rate_limit_exceeded", "invalid_api_key"):
+    for expected in ("model_not_allowed", "rate_limit_exceeded", "invalid_api_key", "request_blocked"):
         assert expected in proc.stdout
 
 

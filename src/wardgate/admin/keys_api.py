@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from wardgate.auth.key_admin import KeySpec, describe
 from wardgate.config.models import Limits
@@ -29,7 +28,7 @@ class CreateKey(BaseModel):
     allowed_models: tuple[str, ...] = Field(default=("*",), max_length=1000)
     allowed_tools: tuple[str, ...] = Field(default=(), max_length=1000)
     limits: Limits | None = None
-    expires_at: datetime | None = None
+    expires_at: AwareDatetime | None = None
 
 
 class RotateKey(BaseModel):
@@ -54,7 +53,7 @@ async def list_keys(svc: Services, ctx: RequestContext, receive: Receive, send: 
 
 async def create_key(svc: Services, ctx: RequestContext, receive: Receive, send: Send) -> None:
     req = _validate(CreateKey, await read_body(receive, ctx.request, _MAX_ADMIN_BODY))
-    issued = svc.keys.create(KeySpec(**req.model_dump()))
+    issued = svc.keys.create(KeySpec(**dict(req)))  # dict(): keep nested models (limits) as models
     await send_json(send, 201, {**describe(issued.record), "key": issued.key})
 
 

@@ -7,6 +7,8 @@ import time
 from wardgate.api.validate import authorize_model, check_chat, require_model
 from wardgate.context import RequestContext
 from wardgate.disconnect import cancel_on_disconnect
+from wardgate.guardrails.stream import StreamGuard
+from wardgate.guardrails.texts import chat_texts
 from wardgate.http import json_bytes, parse_json_object, read_body
 from wardgate.limits.base import Usage
 from wardgate.limits.pricing import cost_usd
@@ -15,10 +17,11 @@ from wardgate.proxy.forward import open_stream, post_json
 from wardgate.proxy.relay import relay_events
 from wardgate.proxy.upstreams import Route
 from wardgate.services import Services
-from wardgate.types import Headers, JSONObject, Receive, Send
+from wardgate.types import Headers, JSONObject, Message, Receive, Send
 from wardgate.usage import usage_from_body
 
 PATH = "/chat/completions"
+ROUTE = "/v1/chat/completions"
 
 
 async def chat_completions(svc: Services, ctx: RequestContext, receive: Receive, send: Send) -> None:
@@ -31,15 +34,43 @@ async def chat_completions(svc: Services, ctx: RequestContext, receive: Receive,
     estimated = estimate_chat(body)
     lease = await svc.limiter.acquire(principal, estimated)
     try:
+        await _guard_input(svc, ctx, body)
+    except BaseException:
+        await lease.release(None)
+        raise
+    held: list[Message] = []
+
+    async def send_until_last(message: Message) -> None:
+        # The response's last message waits until the lease is settled: a client that sends its next request as
+        # soon as this one completes must find the concurrency slot free and the real usage counted.
+        if message["type"] == "http.response.body" and not message.get("more_body", False):
+            held.append(message)
+        else:
+            await send(message)
+
+    try:
         body["model"] = route.upstream_model
         headers = lease.headers()
         if body.get("stream") is True:
-            work = _stream(svc, ctx, send, route, body, estimated, headers)
+            work = _stream(svc, ctx, send_until_last, route, body, estimated, headers)
         else:
-            work = _complete(svc, ctx, send, route, body, headers)
+            work = _complete(svc, ctx, send_until_last, route, body, headers)
         await cancel_on_disconnect(receive, work)
     finally:
         await lease.release(ctx.usage)
+    for message in held:
+        await send(message)
+
+
+async def _guard_input(svc: Services, ctx: RequestContext, body: JSONObject) -> None:
+    if svc.guardrails is None:
+        return
+    ctx.guard = state = svc.guardrails.start(ROUTE, ctx.principal)
+    texts = chat_texts(body)
+    started = time.perf_counter()
+    await svc.guardrails.inspect_input(state, body, texts)
+    svc.guardrails.prepare_answer(state, body, texts)
+    ctx.timings["scan_input"] = time.perf_counter() - started
 
 
 async def _complete(
@@ -49,6 +80,10 @@ async def _complete(
     answer = await post_json(route.upstream, PATH, json_bytes(body), ctx.request_id)
     ctx.timings["upstream"] = time.perf_counter() - started
     ctx.usage = usage_from_body(answer.body, ctx.model or "", svc.config.pricing)
+    if svc.guardrails is not None and ctx.guard is not None:
+        started = time.perf_counter()
+        await svc.guardrails.inspect_answer(ctx.guard, answer.body)
+        ctx.timings["scan_output"] = time.perf_counter() - started
     payload = json_bytes(answer.body)
     raw: Headers = [
         (b"content-type", b"application/json"),
@@ -84,7 +119,16 @@ async def _stream(
             *[(k.encode(), v.encode()) for k, v in headers.items()],
         ]
         await send({"type": "http.response.start", "status": 200, "headers": raw})
-        result = await relay_events(stream, send, strip_usage=not client_wants_usage)
+        guard = None
+        if svc.guardrails is not None and ctx.guard is not None:
+            guard = StreamGuard(svc.guardrails, ctx.guard, svc.config.guardrails.stream_holdback_chars)
+        result = await relay_events(
+            stream,
+            send,
+            strip_usage=not client_wants_usage,
+            transform=guard.on_event if guard else None,
+            flush=guard.flush if guard else None,
+        )
     ctx.timings["upstream"] = time.perf_counter() - started
     if result.error is not None:
         ctx.error_code = result.error.code

@@ -8,6 +8,7 @@ from wardgate.api.validate import authorize_model, require_model
 from wardgate.context import RequestContext
 from wardgate.disconnect import cancel_on_disconnect
 from wardgate.errors import BadRequestError
+from wardgate.guardrails.texts import embedding_texts
 from wardgate.http import json_bytes, parse_json_object, read_body
 from wardgate.limits.tokens import estimate_embedding_input
 from wardgate.proxy.forward import post_json
@@ -26,6 +27,9 @@ async def embeddings(svc: Services, ctx: RequestContext, receive: Receive, send:
     ctx.upstream = route.upstream.name
     lease = await svc.limiter.acquire(principal, estimate_embedding_input(body["input"]))
     try:
+        if svc.guardrails is not None:
+            ctx.guard = svc.guardrails.start("/v1/embeddings", principal)
+            await svc.guardrails.inspect_input(ctx.guard, body, embedding_texts(body))
         body["model"] = route.upstream_model
         started = time.perf_counter()
         answer = await cancel_on_disconnect(
@@ -40,6 +44,7 @@ async def embeddings(svc: Services, ctx: RequestContext, receive: Receive, send:
             *answer.headers,
             *[(k.encode(), v.encode()) for k, v in lease.headers().items()],
         ]
+        await lease.release(ctx.usage)  # settled before the client can see the response complete
         await send({"type": "http.response.start", "status": 200, "headers": raw})
         await send({"type": "http.response.body", "body": payload})
     finally:

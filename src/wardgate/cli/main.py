@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from wardgate import __version__
-from wardgate.cli import config_cmd, demo, keys, serve
+from wardgate.cli import config_cmd, demo, keys, scan, serve
 from wardgate.errors import WardgateError
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -15,6 +15,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "keys": keys.run,
     "config": config_cmd.run,
     "demo": demo.run,
+    "scan": scan.run,
 }
 
 
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.register(sub)
     config_cmd.register(sub)
     demo.register(sub)
+    scan.register(sub)
     return parser
 
 

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from wardgate.config.guardrails import GuardrailsConfig
+
 Role = Literal["user", "admin", "auditor"]
 PositiveFloat = Annotated[float, Field(gt=0)]
 
@@ -138,6 +140,8 @@ class AuthConfig(Frozen):
     server_secret: SecretStr | None = None
     """HMAC key for API-key hashes. Default: generated once into the data directory."""
     jwt: JwtConfig | None = None
+    key_cache_seconds: float = Field(default=1.0, ge=0, le=60)
+    """How long a looked-up key record is reused; revocations from another process take effect within this."""
 
 
 class StorageConfig(Frozen):
@@ -152,6 +156,7 @@ class GatewayConfig(Frozen):
     models: tuple[ModelAlias, ...] = Field(default=(), max_length=10_000)
     limits: LimitsConfig = LimitsConfig()
     pricing: dict[str, Price] = Field(default_factory=dict, max_length=10_000)
+    guardrails: GuardrailsConfig = GuardrailsConfig()
 
     @model_validator(mode="after")
     def _aliases_point_to_upstreams(self) -> GatewayConfig:

@@ -14,7 +14,7 @@ from wardgate.config.loader import parse_config
 from wardgate.config.models import Limits
 from wardgate.demo.background import BackgroundServer, start_background
 from wardgate.demo.script import DemoKeys, render_table, run_script
-from wardgate.mock import create_mock_app
+from wardgate.mock import MockModelApp
 
 
 @dataclass
@@ -27,7 +27,8 @@ class DemoOptions:
 
 def run_demo(options: DemoOptions, stop: threading.Event | None = None) -> int:
     data_dir = options.data_dir or Path(tempfile.mkdtemp(prefix="wardgate-demo-"))
-    mock = start_background(create_mock_app())
+    model = MockModelApp()
+    mock = start_background(model)
     config = parse_config(
         {
             "storage": {"data_dir": str(data_dir)},
@@ -41,6 +42,7 @@ def run_demo(options: DemoOptions, stop: threading.Event | None = None) -> int:
         user=keys.create(KeySpec(name="demo-user", allowed_models=("mock-small", "mock-embed"))).key,
         burst=keys.create(KeySpec(name="demo-burst", limits=Limits(requests_per_minute=3))).key,
         admin=keys.create(KeySpec(name="demo-admin", role="admin")).key,
+        last_prompt=lambda: model.last_prompt,
     )
     gateway = start_background(app, port=options.port)
     try:

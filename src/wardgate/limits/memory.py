@@ -24,11 +24,11 @@ _MINUTE = 60.0
 
 @dataclass(slots=True)
 class _Budget:
-    period: str = ""
+    period: int = -1
     tokens: int = 0
     cost: float = 0.0
 
-    def roll(self, period: str) -> None:
+    def roll(self, period: int) -> None:
         if period != self.period:
             self.period, self.tokens, self.cost = period, 0, 0.0
 
@@ -119,7 +119,7 @@ class MemoryLimiter:
         return state
 
     def _scopes_for(self, principal: Principal, now: float) -> list[_ScopeState]:
-        states = [self._state(f"key:{principal.subject}", principal.limits or self._default, now)]
+        states = [self._state(f"{principal.kind}:{principal.subject}", principal.limits or self._default, now)]
         if principal.team is not None and principal.team in self._teams:
             states.append(self._state(f"team:{principal.team}", self._teams[principal.team], now))
         return states
@@ -131,9 +131,8 @@ class MemoryLimiter:
             for bucket in (state.requests, state.tokens):
                 if bucket is not None:
                     bucket.refill(now)
-        headers = _headers(states[0])
         for state in states:
-            self._check(state, estimated_tokens, wall, headers)
+            self._check(state, estimated_tokens, wall, states[0])
         for state in states:
             if state.requests is not None:
                 state.requests.take(1)
@@ -142,26 +141,26 @@ class MemoryLimiter:
             state.in_flight += 1
         return MemoryLease(self, states, estimated_tokens, _headers(states[0]))
 
-    def _check(self, state: _ScopeState, estimated: int, wall: datetime, headers: dict[str, str]) -> None:
+    def _check(self, state: _ScopeState, estimated: int, wall: datetime, key_state: _ScopeState) -> None:
+        """Raise if ``state`` refuses; the refusal carries the key's ``x-ratelimit-*`` headers."""
         lim = state.limits
         if lim.concurrent_requests is not None and state.in_flight >= lim.concurrent_requests:
-            raise _refuse("Too many concurrent requests.", "concurrency_limit_exceeded", 1, headers)
+            raise _refuse("Too many concurrent requests.", "concurrency_limit_exceeded", 1, _headers(key_state))
         if state.requests is not None and (wait := state.requests.wait_for(1)) > 0:
-            raise _refuse("Rate limit reached for requests.", "rate_limit_exceeded", wait, headers)
+            raise _refuse("Rate limit reached for requests.", "rate_limit_exceeded", wait, _headers(key_state))
         if state.tokens is not None and (wait := state.tokens.wait_for(estimated)) > 0:
-            raise _refuse("Rate limit reached for tokens.", "token_rate_limit_exceeded", wait, headers)
+            raise _refuse("Rate limit reached for tokens.", "token_rate_limit_exceeded", wait, _headers(key_state))
         state.day.roll(periods.day_key(wall))
         state.month.roll(periods.month_key(wall))
-        day_left = periods.seconds_to_next_day(wall)
-        month_left = periods.seconds_to_next_month(wall)
-        for used, budget, left in (
-            (state.day.tokens, lim.daily_tokens, day_left),
-            (state.month.tokens, lim.monthly_tokens, month_left),
-            (state.day.cost, lim.daily_cost_usd, day_left),
-            (state.month.cost, lim.monthly_cost_usd, month_left),
+        for used, budget, monthly in (
+            (state.day.tokens, lim.daily_tokens, False),
+            (state.month.tokens, lim.monthly_tokens, True),
+            (state.day.cost, lim.daily_cost_usd, False),
+            (state.month.cost, lim.monthly_cost_usd, True),
         ):
             if budget is not None and used >= budget:
-                raise _refuse("Budget exhausted for this period.", "budget_exceeded", left, headers)
+                left = periods.seconds_to_next_month(wall) if monthly else periods.seconds_to_next_day(wall)
+                raise _refuse("Budget exhausted for this period.", "budget_exceeded", left, _headers(key_state))
 
     def settle(self, states: list[_ScopeState], estimated: int, usage: Usage | None) -> None:
         wall = self._wall()

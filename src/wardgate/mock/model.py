@@ -22,6 +22,7 @@ from wardgate.mock.replies import (
     embedding_inputs,
     embedding_vector,
     encode_base64,
+    message_text,
 )
 from wardgate.mock.stream import ChunkHeader, stream_chunks
 from wardgate.types import ASGIApp, Headers, JSONObject, Receive, Scope, Send
@@ -84,6 +85,8 @@ class MockModelApp:
             raise ValueError("delay_per_chunk must not be negative")
         self.delay_per_chunk = delay_per_chunk
         self._ids = itertools.count(1)
+        self.last_prompt: str | None = None
+        """The last user message this mock received (the demo shows what reached the "model")."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -132,6 +135,8 @@ class MockModelApp:
     async def _chat(self, body: JSONObject, send: Send) -> None:
         model = _require_model(body)
         _validate_chat(body)
+        users = [m for m in body["messages"] if isinstance(m, dict) and m.get("role") == "user"]
+        self.last_prompt = message_text(users[-1]) if users else None
         reply = build_reply(body)
         completion_id = f"chatcmpl-mock-{next(self._ids)}"
         created = int(time.time())

@@ -94,6 +94,19 @@ def text_answer(question: str) -> str:
     )
 
 
+LEAK_TRIGGER = "deployment credentials"
+
+
+def leaky_answer() -> str:
+    """What a careless model might say when asked for credentials (a format-valid fake token, for the demo)."""
+    digest = hashlib.sha256(b"wardgate-mock-leak").hexdigest()
+    token = "ghp_" + "".join(c.upper() if i % 3 == 0 else c for i, c in enumerate(digest[:36]))
+    return (
+        f"Sure. The deploy job authenticates with the token {token} and pages "
+        "ops-oncall@corp.example when it fails. Rotate the token every 90 days."
+    )
+
+
 def tool_result_answer(result: str) -> str:
     snippet = " ".join(result.split())[:_TOOL_RESULT_CHARS].rstrip()
     return f"The tool returned: {snippet}"
@@ -191,7 +204,8 @@ def build_reply(body: JSONObject) -> Reply:
         answer = tool_result_answer(message_text(last))
     else:
         users = [message for message in messages if message.get("role") == "user"]
-        answer = text_answer(message_text(users[-1]) if users else "")
+        question = message_text(users[-1]) if users else ""
+        answer = leaky_answer() if LEAK_TRIGGER in question.lower() else text_answer(question)
     response_format = body.get("response_format")
     if isinstance(response_format, dict):
         answer = json_content(response_format, answer) or answer

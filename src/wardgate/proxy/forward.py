@@ -141,5 +141,8 @@ async def next_chunk(stream: OpenStream) -> bytes:
             raise TimeoutError
         async with asyncio.timeout(wait):
             return await stream.response.content.readany()
+    except (aiohttp.ClientPayloadError, aiohttp.ServerDisconnectedError) as exc:
+        # The stream had started: a dropped connection means the client got a truncated stream.
+        raise UpstreamError("The upstream stream ended early.", code="upstream_stream_interrupted") from exc
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise upstream_errors.from_exception(exc) from exc

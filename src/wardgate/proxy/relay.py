@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from wardgate.errors import GatewayError, UpstreamError, envelope_bytes
+from wardgate.errors import GatewayError, PolicyBlockedError, UpstreamError, envelope_bytes
 from wardgate.proxy.forward import OpenStream, next_chunk
 from wardgate.proxy.sse import DONE, EventSplitter, StreamUsage, event_data, parse_usage
 from wardgate.types import Send
@@ -24,7 +25,19 @@ def error_event(exc: GatewayError) -> bytes:
     return b"data: " + envelope_bytes(exc) + b"\n\n"
 
 
-async def relay_events(stream: OpenStream, send: Send, strip_usage: bool) -> RelayResult:
+Transform = Callable[[bytes], list[bytes]]
+"""Rewrites one data payload into zero or more payloads (the output guardrails); may raise a GatewayError."""
+Flush = Callable[[], list[bytes]]
+"""Payloads still held by the transform, released (after their final check) when the upstream fails mid-stream."""
+
+
+async def relay_events(
+    stream: OpenStream,
+    send: Send,
+    strip_usage: bool,
+    transform: Transform | None = None,
+    flush: Flush | None = None,
+) -> RelayResult:
     """Forward complete events as they arrive. Mid-stream failures end the stream with an error event."""
     result = RelayResult()
     splitter = EventSplitter()
@@ -33,19 +46,25 @@ async def relay_events(stream: OpenStream, send: Send, strip_usage: bool) -> Rel
             chunk = await next_chunk(stream)
             if not chunk:
                 break
-            out = _select(splitter.feed(chunk), result, strip_usage)
+            out = _select(splitter.feed(chunk), result, strip_usage, transform)
             if out:
                 await send({"type": "http.response.body", "body": out, "more_body": True})
         if not result.done:
             raise UpstreamError("The upstream stream ended early.", code="upstream_stream_interrupted")
     except GatewayError as exc:
         result.error = exc
-        await send({"type": "http.response.body", "body": error_event(exc), "more_body": True})
+        tail = b""
+        if flush is not None and not isinstance(exc, PolicyBlockedError):
+            try:
+                tail = b"".join(b"data: " + payload + b"\n\n" for payload in flush())
+            except GatewayError as blocked:
+                result.error = blocked
+        await send({"type": "http.response.body", "body": tail + error_event(result.error), "more_body": True})
     await send({"type": "http.response.body", "body": b"", "more_body": False})
     return result
 
 
-def _select(events: list[bytes], result: RelayResult, strip_usage: bool) -> bytes:
+def _select(events: list[bytes], result: RelayResult, strip_usage: bool, transform: Transform | None) -> bytes:
     out: list[bytes] = []
     for event in events:
         data = event_data(event)
@@ -62,5 +81,8 @@ def _select(events: list[bytes], result: RelayResult, strip_usage: bool) -> byte
             result.usage = usage
             if strip_usage and usage_only:
                 continue
-        out.append(event)
+        if transform is None:
+            out.append(event)
+        else:
+            out.extend(b"data: " + payload + b"\n\n" for payload in transform(data))
     return b"".join(out)

@@ -108,6 +108,8 @@ class SqliteStore:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)  # before connecting: SQLite gives the -wal/-shm files the database file's mode
         try:
             self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._conn.row_factory = sqlite3.Row
@@ -118,7 +120,6 @@ class SqliteStore:
         except sqlite3.Error as exc:
             raise StorageError(f"cannot open SQLite store at {path}: {type(exc).__name__}") from exc
         self._lock = threading.Lock()
-        path.chmod(0o600)
 
     def add_key(self, record: KeyRecord) -> None:
         with self._lock:

@@ -38,6 +38,7 @@ def configure(level: str = "info", access_log: bool = True) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("wardgate.access").setLevel(logging.INFO if access_log else logging.WARNING)
+    # The access log follows the root level unless it is switched off.
+    logging.getLogger("wardgate.access").setLevel(logging.NOTSET if access_log else logging.WARNING)
     for noisy in ("uvicorn.access", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

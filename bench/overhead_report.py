@@ -76,7 +76,7 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 
 
 def _fmt_ratio(value: float) -> str:
-    return f"{value:.2f}" if abs(value) >= 0.995 else f"{value:.2g}"
+    return f"{value:.2f}" if abs(value) >= 0.095 else f"{value:.2g}"
 
 
 def markdown(summary: dict[str, Any], targets: list[str], rate: float, concurrency: int) -> str:

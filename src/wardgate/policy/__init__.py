@@ -1,0 +1,1 @@
+"""Policy: from findings to decisions (pure), and which rules apply to which request."""

@@ -1,0 +1,1 @@
+"""Guardrail scanners: detection only. Each returns typed findings on one score scale; transformation is separate."""
