@@ -83,6 +83,7 @@ class FakeUpstream:
 
     async def _scripted(self, raw: bytes, send: Send) -> None:
         body = json.loads(raw)
+        content: str | None
         if self.responder is not None:
             content = self.responder(body)
         else:
