@@ -65,6 +65,8 @@ def _wardgate_config(data_dir: Path, upstream_port: int) -> str:
         "limits:\n"
         "  default_key: {requests_per_minute: 100000000, tokens_per_minute: 1000000000,"
         " concurrent_requests: 10000}\n"
+        # This benchmark measures the proxy core (auth + limits); guardrails have their own benchmark.
+        "guardrails: {enabled: false}\n"
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable
 from typing import TypeVar
 
@@ -14,24 +13,30 @@ T = TypeVar("T")
 
 
 async def cancel_on_disconnect(receive: Receive, work: Awaitable[T]) -> T:
-    """Run ``work``; if ``receive`` reports ``http.disconnect`` first, cancel it and raise ClientDisconnected.
+    """Await ``work`` in this task; a watcher task cancels it if ``receive`` reports ``http.disconnect`` first.
 
     Call only after the request body has been read in full: from then on ``receive`` waits for a disconnect.
+    One extra task per request (the watcher), none for the work itself.
     """
-    task = asyncio.ensure_future(work)
-    watcher = asyncio.ensure_future(receive())
+    task = asyncio.current_task()
+    if task is None:  # pragma: no cover - always inside a task under an ASGI server
+        return await work
+    gone = False
+
+    async def watch() -> None:
+        nonlocal gone
+        message = await receive()
+        if message.get("type") == "http.disconnect":
+            gone = True
+            task.cancel()
+
+    watcher = asyncio.create_task(watch())
     try:
-        await asyncio.wait({task, watcher}, return_when=asyncio.FIRST_COMPLETED)
-        if task.done():
-            return task.result()
-        if watcher.result().get("type") == "http.disconnect":
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            raise ClientDisconnected
-        return await task
+        return await work
+    except asyncio.CancelledError:
+        if gone:
+            task.uncancel()
+            raise ClientDisconnected from None
+        raise
     finally:
-        if not watcher.done():
-            watcher.cancel()
-        if not task.done():
-            task.cancel()
+        watcher.cancel()

@@ -25,7 +25,8 @@ ROUTE = "/v1/chat/completions"
 
 
 async def chat_completions(svc: Services, ctx: RequestContext, receive: Receive, send: Send) -> None:
-    body = parse_json_object(await read_body(receive, ctx.request, svc.config.server.max_body_bytes))
+    raw = await read_body(receive, ctx.request, svc.config.server.max_body_bytes)
+    body = parse_json_object(raw)
     ctx.model = model = require_model(body)
     check_chat(body, svc.config.server)
     principal = ctx.require_principal()
@@ -49,12 +50,15 @@ async def chat_completions(svc: Services, ctx: RequestContext, receive: Receive,
             await send(message)
 
     try:
+        # The caller's bytes go upstream unchanged unless something had to change (alias, redaction, canary).
+        unchanged = route.upstream_model == model and (ctx.guard is None or not ctx.guard.modified)
         body["model"] = route.upstream_model
         headers = lease.headers()
         if body.get("stream") is True:
             work = _stream(svc, ctx, send_until_last, route, body, estimated, headers)
         else:
-            work = _complete(svc, ctx, send_until_last, route, body, headers)
+            payload = raw if unchanged else json_bytes(body)
+            work = _complete(svc, ctx, send_until_last, route, payload, headers)
         await cancel_on_disconnect(receive, work)
     finally:
         await lease.release(ctx.usage)
@@ -74,17 +78,18 @@ async def _guard_input(svc: Services, ctx: RequestContext, body: JSONObject) -> 
 
 
 async def _complete(
-    svc: Services, ctx: RequestContext, send: Send, route: Route, body: JSONObject, headers: dict[str, str]
+    svc: Services, ctx: RequestContext, send: Send, route: Route, request: bytes, headers: dict[str, str]
 ) -> None:
     started = time.perf_counter()
-    answer = await post_json(route.upstream, PATH, json_bytes(body), ctx.request_id)
+    answer = await post_json(route.upstream, PATH, request, ctx.request_id)
     ctx.timings["upstream"] = time.perf_counter() - started
     ctx.usage = usage_from_body(answer.body, ctx.model or "", svc.config.pricing)
+    changed = False
     if svc.guardrails is not None and ctx.guard is not None:
         started = time.perf_counter()
-        await svc.guardrails.inspect_answer(ctx.guard, answer.body)
+        changed = await svc.guardrails.inspect_answer(ctx.guard, answer.body)
         ctx.timings["scan_output"] = time.perf_counter() - started
-    payload = json_bytes(answer.body)
+    payload = json_bytes(answer.body) if changed else answer.raw
     raw: Headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(payload)).encode()),

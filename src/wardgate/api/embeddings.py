@@ -18,7 +18,8 @@ from wardgate.usage import usage_from_body
 
 
 async def embeddings(svc: Services, ctx: RequestContext, receive: Receive, send: Send) -> None:
-    body = parse_json_object(await read_body(receive, ctx.request, svc.config.server.max_body_bytes))
+    raw = await read_body(receive, ctx.request, svc.config.server.max_body_bytes)
+    body = parse_json_object(raw)
     ctx.model = model = require_model(body)
     if "input" not in body or not isinstance(body["input"], str | list):
         raise BadRequestError("'input' must be a string or an array.", code="invalid_input", param="input")
@@ -30,22 +31,22 @@ async def embeddings(svc: Services, ctx: RequestContext, receive: Receive, send:
         if svc.guardrails is not None:
             ctx.guard = svc.guardrails.start("/v1/embeddings", principal)
             await svc.guardrails.inspect_input(ctx.guard, body, embedding_texts(body))
+        unchanged = route.upstream_model == model and (ctx.guard is None or not ctx.guard.modified)
         body["model"] = route.upstream_model
+        request = raw if unchanged else json_bytes(body)
         started = time.perf_counter()
-        answer = await cancel_on_disconnect(
-            receive, post_json(route.upstream, "/embeddings", json_bytes(body), ctx.request_id)
-        )
+        answer = await cancel_on_disconnect(receive, post_json(route.upstream, "/embeddings", request, ctx.request_id))
         ctx.timings["upstream"] = time.perf_counter() - started
         ctx.usage = usage_from_body(answer.body, model, svc.config.pricing)
-        payload = json_bytes(answer.body)
-        raw: Headers = [
+        payload = answer.raw
+        response_headers: Headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
             *answer.headers,
             *[(k.encode(), v.encode()) for k, v in lease.headers().items()],
         ]
         await lease.release(ctx.usage)  # settled before the client can see the response complete
-        await send({"type": "http.response.start", "status": 200, "headers": raw})
+        await send({"type": "http.response.start", "status": 200, "headers": response_headers})
         await send({"type": "http.response.body", "body": payload})
     finally:
         await lease.release(ctx.usage)

@@ -37,6 +37,8 @@ class GuardState:
     answer: AnswerContext = field(default_factory=AnswerContext)
     input_decision: Decision = ALLOW
     output_decision: Decision = ALLOW
+    modified: bool = False
+    """The request body was rewritten (redactions, canary), so it must be re-serialized before forwarding."""
 
 
 def blocked(code: str) -> PolicyBlockedError:
@@ -51,9 +53,12 @@ class Guardrails:
         self._hash_key = hash_key
 
     def thresholds(self) -> dict[str, tuple[float, float]]:
-        scanner: Any = self.engine.scanners.get("injection")
-        user = scanner.threshold(ScanContext("user"))
-        untrusted = scanner.threshold(ScanContext("tool"))
+        try:
+            scanner: Any = self.engine.scanners.get("injection")
+            user = scanner.threshold(ScanContext("user"))
+            untrusted = scanner.threshold(ScanContext("tool"))
+        except Exception:  # noqa: BLE001 - a scanner that cannot load fails its scan too, and the policy decides
+            return {}
         return {"injection": (float(user), float(untrusted))}
 
     def start(self, route: str, principal: Any) -> GuardState:
@@ -69,11 +74,16 @@ class Guardrails:
         state.input_decision = decision
         if decision.action == "block":
             raise blocked("request_blocked")
-        self._apply(decision, texts, body, state.vault)
+        if decision.redactions:
+            self._apply(decision, texts, body, state.vault)
+            state.modified = True
         return decision
 
-    async def inspect_answer(self, state: GuardState, body: JSONObject) -> Decision:
-        """Non-streamed answer: scan, block or redact, then restore the caller's placeholders."""
+    async def inspect_answer(self, state: GuardState, body: JSONObject) -> bool:
+        """Non-streamed answer: scan, block or redact, then restore the caller's placeholders.
+
+        Returns whether ``body`` was changed.
+        """
         texts = answer_texts(body)
         items = [TextItem(i, "assistant", t.text) for i, t in enumerate(texts)]
         rules = state.policy.output
@@ -84,11 +94,16 @@ class Guardrails:
         state.output_decision = decision
         if decision.action == "block":
             raise blocked("response_blocked")
-        self._apply(decision, texts, body, state.vault)
-        for located in answer_texts(body):
-            tool_args = "tool_calls" in located.path
-            put(body, located.path, state.vault.restore(located.text, json_escape=tool_args))
-        return decision
+        changed = bool(decision.redactions)
+        if changed:
+            self._apply(decision, texts, body, state.vault)
+        if len(state.vault):
+            for located in answer_texts(body):
+                restored = state.vault.restore(located.text, json_escape="tool_calls" in located.path)
+                if restored != located.text:
+                    put(body, located.path, restored)
+                    changed = True
+        return changed
 
     def prepare_answer(self, state: GuardState, body: JSONObject, texts: Sequence[Located]) -> None:
         """Collect what the answer guards need; place a canary in the system prompt when the policy asks."""
@@ -98,6 +113,7 @@ class Guardrails:
         if out.system_prompt_leak is not None and system:
             canary = new_canary()
             _append_to_first_system(body, canary_instruction(canary))
+            state.modified = True
         fmt = body.get("response_format")
         schema = None
         if isinstance(fmt, dict) and fmt.get("type") == "json_schema":

@@ -29,6 +29,8 @@ _ERROR_BODY_BYTES = 64 * 1024
 class JsonAnswer:
     body: JSONObject
     headers: Headers
+    raw: bytes
+    """The upstream's bytes, relayed as they are when nothing in ``body`` was changed."""
 
 
 def _request_timeout(upstream: Upstream) -> aiohttp.ClientTimeout:
@@ -90,7 +92,7 @@ async def _exchange(upstream: Upstream, method: str, path: str, payload: bytes |
         body = None
     if not isinstance(body, dict):
         raise UpstreamError("The upstream answered with invalid JSON.", code="upstream_invalid_response")
-    return JsonAnswer(body, headers)
+    return JsonAnswer(body, headers, raw)
 
 
 @dataclass(slots=True)
