@@ -30,6 +30,7 @@ from wardgate.scanners.injection.model import MODEL_FILENAME
 
 ROOT = Path(__file__).resolve().parent.parent
 HARD_SET = ROOT / "tests/fixtures/injection/hard_cases.jsonl"
+BLIND_SET = ROOT / "tests/fixtures/injection/blind_cases.jsonl"
 EXTRA = ROOT / "training/injection/extra_train.jsonl"
 MODEL_FILE = ROOT / "src/wardgate/scanners/injection" / MODEL_FILENAME
 OUT = ROOT / "bench/results/injection_eval.md"
@@ -195,6 +196,15 @@ def main(argv: list[str] | None = None) -> int:
         [Scored(s.label, s.score, s.lang, it_cat) for s, it_cat in zip(hard, _categories(), strict=True)], "group"
     )
     lines += table("Hard set, per category", cats, t_user, t_untrusted, total=False)
+    if BLIND_SET.exists():
+        blind = score_all(scanner, load(BLIND_SET, "blind set", None))
+        lines += table(
+            "Blind set (tests/fixtures/injection/blind_cases.jsonl: written before tuning, never looked at per row)",
+            {"blind set": blind},
+            t_user,
+            t_untrusted,
+            total=False,
+        )
     if have_shared:
         eval_only = score_all(scanner, [it for n in EVAL_ONLY for it in load(args.datasets / f"{n}.jsonl", n, None)])
         lines += table(

@@ -11,7 +11,7 @@ deterministic solver, and a model file written with fixed zip timestamps, so the
 Data rules (see ``../shared/datasets/README.md`` and ``MODEL_CARD.md``):
 
 * trained on the ``train`` split of the permissively licensed sets only, plus ``extra_train.jsonl`` rows whose
-  ``split`` is ``train`` (texts written for this project);
+  ``split`` is ``train`` (texts written for this project; the ``gen_*`` rows come from ``make_extra.py``);
 * the calibration and the thresholds are fitted on ``dev`` (public dev splits + extra ``dev`` rows);
 * the GPL (promptmap) and non-commercial (alpaca seed) sets are never read here.
 
@@ -20,8 +20,9 @@ Method: hashed character n-grams (2-5, word-bounded, canonical text) + hashed wo
 texts are cut into the runtime's windows, and long attacks are trained multiple-instance style (round 1: every
 window; round 2: only the window the round-1 model ranks highest, since the rest of a long attack document may be
 benign). Synthetic "buried instruction" documents (benign train texts with one train attack inserted) teach the
-model what an injected window looks like. Then Platt scaling with a rule-hit term on dev, and thresholds at target
-false-positive rates on benign dev.
+model what an injected window looks like; synthetic "task documents" (an own benign instruction followed by own
+pasted benign material, a quarter with an attack inserted) teach it that "instruction + pasted text" is ordinary.
+Then Platt scaling with a rule-hit term on dev, and thresholds at target false-positive rates on benign dev.
 """
 
 from __future__ import annotations
@@ -145,20 +146,57 @@ def buried_documents(rows: list[Row], rng: random.Random, count: int) -> list[tu
     return docs
 
 
-def build_examples(rows: list[Row], rng: random.Random, n_buried: int, extra_weight: float) -> list[Example]:
+# Own benign categories that read like a task instruction, and those that read like pasted material.
+TASK_CATEGORIES = {"request", "templated_request", "task_instruction", "gen_task", "gen_you", "gen_trigger"}
+PASTE_CATEGORIES = {"prose_generated", "email", "code", "long_doc", "discussion"}
+
+
+def task_documents(rows: list[Row], rng: random.Random, count: int) -> list[tuple[str, int]]:
+    """An own benign task instruction followed by 300-2,500 characters of pasted benign material (label 0); every
+    fourth one gets a train attack inserted into the pasted part (label 1), so pasted input is not a benign shortcut.
+
+    Benign requests in real traffic are often "instruction + pasted text"; the public benign rows are short questions.
+    """
+    own = [r for r in rows if r.source == "extra" and r.label == 0]
+    tasks = [r.text for r in own if r.extra.get("category") in TASK_CATEGORIES and len(r.text) <= 300]
+    pastes = [r.text for r in own if r.extra.get("category") in PASTE_CATEGORIES and len(r.text) >= 60]
+    attacks = [r.text for r in rows if r.label == 1 and 15 <= len(r.text) <= 300]
+    docs: list[tuple[str, int]] = []
+    if not tasks or not pastes:
+        return docs
+    for i in range(count):
+        target = rng.randint(300, 2500)
+        parts: list[str] = []
+        while sum(len(p) for p in parts) < target:
+            parts.append(rng.choice(pastes))
+        label = 1 if i % 4 == 3 else 0
+        if label:
+            parts.insert(rng.randint(0, len(parts)), rng.choice(attacks))
+        sep = rng.choice(["\n\n", "\n", "\n\n---\n", ":\n"])
+        docs.append((rng.choice(tasks) + sep + sep.join(parts), label))
+    return docs
+
+
+def build_examples(
+    rows: list[Row], rng: random.Random, n_buried: int, extra_weight: float, n_task_docs: int = 0
+) -> list[Example]:
     examples: list[Example] = []
     doc = 0
     for row in rows:
-        group = f"{row.source}/{row.label}"
+        # Own rows are capped per category, so a large templated category does not crowd out the hand-written ones.
+        source = f"extra:{row.extra.get('category', '')}" if row.source == "extra" else row.source
+        group = f"{source}/{row.label}"
         chunks = window_texts(row.text)
         base = extra_weight if row.source == "extra" else 1.0
         for chunk in chunks:
             examples.append(Example(chunk, row.label, base / len(chunks) if row.label else base, group, doc))
         doc += 1
-    for text, label in buried_documents(rows, rng, n_buried):
+    synthetic = [("buried", d) for d in buried_documents(rows, rng, n_buried)]
+    synthetic += [("taskdoc", d) for d in task_documents(rows, rng, n_task_docs)]
+    for kind, (text, label) in synthetic:
         chunks = window_texts(text)
         for chunk in chunks:
-            examples.append(Example(chunk, label, 1.0 / len(chunks) if label else 1.0, f"buried/{label}", doc))
+            examples.append(Example(chunk, label, 1.0 / len(chunks) if label else 1.0, f"{kind}/{label}", doc))
         doc += 1
     return examples
 
@@ -267,6 +305,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--c", type=float, default=4.0, help="inverse L2 strength of the logistic regression")
     ap.add_argument("--extra-weight", type=float, default=2.0, help="weight of each extra_train.jsonl row")
     ap.add_argument("--buried", type=int, default=2000, help="synthetic buried-instruction documents")
+    ap.add_argument("--task-docs", type=int, default=1500, help="synthetic instruction + pasted-text documents")
     ap.add_argument("--fpr-user", type=float, default=0.01, help="target FPR on benign dev for threshold_user")
     ap.add_argument("--fpr-untrusted", type=float, default=0.03, help="target FPR for threshold_untrusted")
     ap.add_argument("--min-rule-boost", type=float, default=1.0, help="floor of the calibrated rule-hit boost")
@@ -284,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     dev_rows = [r for r in rows if r.split == "dev"]
     log(f"{len(train_rows)} train rows, {len(dev_rows)} dev rows: {dict(Counter(r.source for r in train_rows))}")
 
-    examples = build_examples(train_rows, rng, args.buried, args.extra_weight)
+    examples = build_examples(train_rows, rng, args.buried, args.extra_weight, args.task_docs)
     x = featurize([ex.text for ex in examples], cfg)
     y = np.array([ex.label for ex in examples])
     log(f"round 1: {len(examples)} windows, featurized in {time.perf_counter() - t0:.0f}s")
@@ -314,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         "c": args.c,
         "seed": args.seed,
         "buried_docs": args.buried,
+        "task_docs": args.task_docs,
         "extra_weight": args.extra_weight,
         "min_rule_boost": args.min_rule_boost,
         "target_fpr": {"user": args.fpr_user, "untrusted": args.fpr_untrusted},
