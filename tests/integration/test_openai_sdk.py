@@ -133,3 +133,10 @@ def test_model_outside_allowlist_is_403_and_upstream_not_called(gateway: Running
         client(gateway, key).chat.completions.create(model="mock-large", messages=[{"role": "user", "content": "x"}])
     assert info.value.code == "model_not_allowed"
     assert gateway.upstream.app.requests == []
+
+
+def test_token_id_embeddings_are_refused_when_guardrails_are_on(gateway: RunningGateway) -> None:
+    with pytest.raises(openai.BadRequestError) as info:
+        client(gateway, gateway.key()).embeddings.create(model="mock-embed", input=[[1, 2, 3]])
+    assert info.value.code == "unscannable_input"
+    assert gateway.upstream.app.requests == []

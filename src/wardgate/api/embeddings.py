@@ -8,7 +8,7 @@ from wardgate.api.validate import authorize_model, require_model
 from wardgate.context import RequestContext
 from wardgate.disconnect import cancel_on_disconnect
 from wardgate.errors import BadRequestError
-from wardgate.guardrails.texts import embedding_texts
+from wardgate.guardrails.texts import embedding_texts, scannable_embedding_input
 from wardgate.http import json_bytes, parse_json_object, read_body
 from wardgate.limits.tokens import estimate_embedding_input
 from wardgate.proxy.forward import post_json
@@ -29,6 +29,10 @@ async def embeddings(svc: Services, ctx: RequestContext, receive: Receive, send:
     lease = await svc.limiter.acquire(principal, estimate_embedding_input(body["input"]))
     try:
         if svc.guardrails is not None:
+            if not scannable_embedding_input(body):
+                raise BadRequestError(
+                    "Token-id input cannot be scanned; send text.", code="unscannable_input", param="input"
+                )
             ctx.guard = svc.guardrails.start("/v1/embeddings", principal)
             await svc.guardrails.inspect_input(ctx.guard, body, embedding_texts(body))
         unchanged = route.upstream_model == model and (ctx.guard is None or not ctx.guard.modified)

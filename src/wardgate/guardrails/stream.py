@@ -10,18 +10,22 @@ checked and released in one delta. A block ends the stream with a terminal error
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from wardgate.guardrails import redact
 from wardgate.guardrails.engine import TextItem, scan_one
 from wardgate.guardrails.pipeline import Guardrails, GuardState, blocked
-from wardgate.policy.decide import ScannedText, decide
+from wardgate.policy.decide import Decision, ScannedText, decide
 from wardgate.scanners.base import ScanContext
 
+log = logging.getLogger("wardgate.guardrails")
 _CONTEXT = 256
 """Already-released characters re-scanned with new text, so findings that straddle the release point are seen."""
 _MAX_ANSWER = 1 << 20
+_MAX_RUN = 4096
+"""Longest whitespace-free run held back whole while it grows (a 4096-bit RSA key in escaped PEM fits)."""
 
 
 @dataclass(slots=True)
@@ -29,6 +33,9 @@ class _Choice:
     released: str = ""
     pending: str = ""
     tools: dict[int, dict[str, Any]] = field(default_factory=dict)
+    refusal: str = ""
+    function: dict[str, str] | None = None
+    """Legacy ``function_call`` delta, held whole like tool calls."""
 
 
 class StreamGuard:
@@ -38,6 +45,7 @@ class StreamGuard:
         self._holdback = holdback
         self._choices: dict[int, _Choice] = {}
         self._template: dict[str, Any] = {"object": "chat.completion.chunk"}
+        self._failed_open = False
         rules = state.policy.output
         self._categories = state.policy.categories_for(rules, guardrails.engine.scanners.categories())["assistant"]
 
@@ -70,8 +78,10 @@ class StreamGuard:
             content = delta.get("content")
             if isinstance(content, str) and content:
                 state.pending += content
-                delta["content"] = self._release(state, final=False)
+                # A chunk that also finishes the choice releases all its text here, so nothing is flushed before it.
+                delta["content"] = self._release(state, final=choice.get("finish_reason") is not None)
             _hold_tool_calls(state, delta)
+            _hold_refusal_and_function(state, delta)
         if choice.get("finish_reason") is not None:
             return self._flush(chunk, state, index)
         return []
@@ -96,25 +106,36 @@ class StreamGuard:
             state.tools.clear()
             delta = {"tool_calls": calls}
             out.append(_dump({**chunk, "choices": [{"index": index, "delta": delta, "finish_reason": None}]}))
+        held: dict[str, Any] = {}
+        if state.refusal:
+            held["refusal"] = self._checked(state.refusal, json_escape=False)
+            state.refusal = ""
+        if state.function is not None:
+            arguments = self._checked(state.function["arguments"], json_escape=True)
+            held["function_call"] = {"name": state.function["name"], "arguments": arguments}
+            state.function = None
+        if held:
+            out.append(_dump({**chunk, "choices": [{"index": index, "delta": held, "finish_reason": None}]}))
         return out
 
     def _release(self, state: _Choice, final: bool) -> str:
         context = state.released[-_CONTEXT:]
         window = context + state.pending
         scanned = self._scan(window, final)
-        decision = decide([scanned], self._state.policy.output, fail_open=self._state.policy.fail_open,
-                          thresholds=self._g.thresholds())  # fmt: skip
+        decision = self._decide(scanned)
         if decision.action == "block":
             self._state.output_decision = decision
             raise blocked("response_blocked")
-        cut = len(window) if final else max(len(context), len(window) - self._holdback)
+        cut = len(window) if final else _before_open_run(window, max(len(context), len(window) - self._holdback))
         for finding in scanned.findings:  # never release the start of something that may still grow
             if not final and finding.start < cut < finding.end + self._holdback:
                 cut = max(len(context), min(cut, finding.start))
         cut -= 0 if final else self._state.vault.could_be_partial(window[:cut])
         if cut <= len(context):
             return ""
-        hits = [h for h in decision.redactions if h.start >= len(context) and h.end <= cut]
+        # A finding whose start is already out (found only once complete) still has its unreleased rest redacted.
+        hits = [replace(h, start=max(h.start, len(context))) for h in decision.redactions
+                if len(context) < h.end <= cut]  # fmt: skip
         if decision.redactions:
             self._state.output_decision = decision
         released = redact.apply(window[:cut], hits, self._state.vault, b"")[len(context) :]
@@ -128,16 +149,54 @@ class StreamGuard:
         extra = self._g.answer_guard_findings(self._state, text, final=final)
         return ScannedText(0, "assistant", (*scanned.findings, *extra), scanned.errors)
 
-    def _checked_call(self, call: dict[str, Any]) -> dict[str, Any]:
-        args = call.get("function", {}).get("arguments", "")
-        scanned = self._scan(args, final=True)
+    def _decide(self, scanned: ScannedText) -> Decision:
         decision = decide([scanned], self._state.policy.output, fail_open=self._state.policy.fail_open,
                           thresholds=self._g.thresholds())  # fmt: skip
+        if decision.failed_open and not self._failed_open:  # logged once per stream, not once per chunk
+            self._failed_open = True
+            log.warning("guardrail failed open", extra={"stage": "output", "errors": list(decision.errors)})
+        return decision
+
+    def _checked_call(self, call: dict[str, Any]) -> dict[str, Any]:
+        call["function"]["arguments"] = self._checked(call.get("function", {}).get("arguments", ""), json_escape=True)
+        return call
+
+    def _checked(self, text: str, json_escape: bool) -> str:
+        """A held piece (tool-call arguments, refusal): checked whole, redacted, placeholders restored."""
+        scanned = self._scan(text, final=True)
+        decision = self._decide(scanned)
         if decision.action == "block":
             raise blocked("response_blocked")
-        args = redact.apply(args, decision.redactions, self._state.vault, b"")
-        call["function"]["arguments"] = self._state.vault.restore(args, json_escape=True)
-        return call
+        text = redact.apply(text, decision.redactions, self._state.vault, b"")
+        return self._state.vault.restore(text, json_escape=json_escape)
+
+
+def _before_open_run(window: str, cut: int) -> int:
+    """Move ``cut`` back to the start of a whitespace-free run still growing at the end of ``window``.
+
+    Token-shaped secrets (API keys, escaped PEM bodies) are recognized only once complete, which may be more than
+    the hold-back after their start; a run longer than ``_MAX_RUN`` is released as usual.
+    """
+    if cut >= len(window) or window[cut].isspace() or any(c.isspace() for c in window[cut:]):
+        return cut
+    start = cut
+    while start > 0 and not window[start - 1].isspace() and len(window) - start < _MAX_RUN:
+        start -= 1
+    return start if start == 0 or window[start - 1].isspace() else cut
+
+
+def _hold_refusal_and_function(state: _Choice, delta: dict[str, Any]) -> None:
+    refusal = delta.pop("refusal", None)
+    if isinstance(refusal, str):
+        state.refusal += refusal
+    legacy = delta.pop("function_call", None)
+    if isinstance(legacy, dict):
+        held = state.function if state.function is not None else {"name": "", "arguments": ""}
+        if isinstance(legacy.get("name"), str):
+            held["name"] = legacy["name"]
+        if isinstance(legacy.get("arguments"), str):
+            held["arguments"] += legacy["arguments"]
+        state.function = held
 
 
 def _hold_tool_calls(state: _Choice, delta: dict[str, Any]) -> None:

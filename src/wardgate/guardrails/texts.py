@@ -63,7 +63,7 @@ def _tool_call_texts(calls: Any, base: Path, role: Role) -> list[Located]:
 
 
 def answer_texts(body: JSONObject) -> list[Located]:
-    """Texts of a non-streamed chat answer: each choice's content and tool-call arguments."""
+    """Texts of a non-streamed chat answer: content, refusal, tool-call and legacy function-call arguments."""
     out: list[Located] = []
     choices = body.get("choices")
     if not isinstance(choices, list):
@@ -72,10 +72,21 @@ def answer_texts(body: JSONObject) -> list[Located]:
         message = choice.get("message") if isinstance(choice, dict) else None
         if not isinstance(message, dict):
             continue
-        if isinstance(message.get("content"), str):
-            out.append(Located(("choices", i, "message", "content"), "assistant", message["content"]))
+        for field_name in ("content", "refusal"):
+            if isinstance(message.get(field_name), str):
+                out.append(Located(("choices", i, "message", field_name), "assistant", message[field_name]))
         out.extend(_tool_call_texts(message.get("tool_calls"), ("choices", i, "message", "tool_calls"), "assistant"))
+        legacy = message.get("function_call")
+        if isinstance(legacy, dict) and isinstance(legacy.get("arguments"), str):
+            path = ("choices", i, "message", "function_call", "arguments")
+            out.append(Located(path, "assistant", legacy["arguments"]))
     return out
+
+
+def scannable_embedding_input(body: JSONObject) -> bool:
+    """Token-id inputs cannot be scanned without the upstream's tokenizer; with guardrails on they are refused."""
+    value = body.get("input")
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
 
 
 def embedding_texts(body: JSONObject) -> list[Located]:

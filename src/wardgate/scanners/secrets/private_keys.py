@@ -92,7 +92,10 @@ def _unterminated_end(data: bytes, pos: int, limit: int) -> int | None:
     cursor = pos
     headers_allowed = True
     while cursor < limit:
-        newline = data.find(b"\n", cursor, limit)
+        newline, step = data.find(b"\n", cursor, limit), 1
+        escaped = data.find(b"\\n", cursor, limit)  # a JSON-escaped newline, as in a service-account key file
+        if escaped >= 0 and (newline < 0 or escaped < newline):
+            newline, step = escaped, 2
         line_end = limit if newline < 0 else newline
         line = data[cursor:line_end].strip(b" \t\r")
         if line:
@@ -105,5 +108,5 @@ def _unterminated_end(data: bytes, pos: int, limit: int) -> int | None:
             headers_allowed = False
             payload.append(compact)
             last_end = cursor + len(data[cursor:line_end].rstrip(b" \t\r"))
-        cursor = line_end + 1
+        cursor = line_end + step
     return last_end if payload and _is_key_material(b"".join(payload)) else None
