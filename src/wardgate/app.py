@@ -136,19 +136,21 @@ def _access_log(ctx: RequestContext) -> None:
     log.info(
         "request",
         extra={
-            "request_id": ctx.request_id,
-            "method": ctx.request.method,
-            "path": ctx.request.path,
-            "status": ctx.status,
-            "code": ctx.error_code,
-            "subject": principal.subject if principal else None,
-            "team": principal.team if principal else None,
-            "model": ctx.model,
-            "upstream": ctx.upstream,
-            "prompt_tokens": ctx.usage.prompt_tokens if ctx.usage else None,
-            "completion_tokens": ctx.usage.completion_tokens if ctx.usage else None,
-            "duration_ms": round(ctx.timings.get("total", 0.0) * 1000, 3),
-            "upstream_ms": round(ctx.timings.get("upstream", 0.0) * 1000, 3),
+            "fields": {
+                "request_id": ctx.request_id,
+                "method": ctx.request.method,
+                "path": ctx.request.path,
+                "status": ctx.status,
+                "code": ctx.error_code,
+                "subject": principal.subject if principal else None,
+                "team": principal.team if principal else None,
+                "model": ctx.model,
+                "upstream": ctx.upstream,
+                "prompt_tokens": ctx.usage.prompt_tokens if ctx.usage else None,
+                "completion_tokens": ctx.usage.completion_tokens if ctx.usage else None,
+                "duration_ms": round(ctx.timings.get("total", 0.0) * 1000, 3),
+                "upstream_ms": round(ctx.timings.get("upstream", 0.0) * 1000, 3),
+            }
         },
     )
 
