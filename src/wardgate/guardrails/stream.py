@@ -24,6 +24,8 @@ log = logging.getLogger("wardgate.guardrails")
 _CONTEXT = 256
 """Already-released characters re-scanned with new text, so findings that straddle the release point are seen."""
 _MAX_ANSWER = 1 << 20
+_BATCH = 64
+"""Release in batches of at least this many characters, so each character is re-scanned only a few times."""
 _MAX_RUN = 4096
 """Longest whitespace-free run held back whole while it grows (a 4096-bit RSA key in escaped PEM fits)."""
 
@@ -119,6 +121,8 @@ class StreamGuard:
         return out
 
     def _release(self, state: _Choice, final: bool) -> str:
+        if not final and len(state.pending) < self._holdback + _BATCH:
+            return ""  # nothing could be released yet: no scan (every release is scanned, and so is the flush)
         context = state.released[-_CONTEXT:]
         window = context + state.pending
         scanned = self._scan(window, final)

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,7 +43,8 @@ _INVISIBLE_CHARS = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062
 _INVISIBLE = str.maketrans("", "", _INVISIBLE_CHARS)
 _TOKEN = re.compile(r"[\w" + _INVISIBLE_CHARS + r"]+")
 _SPACED_RUN = re.compile(r"(?:[^\W_][^\w\n]{1,6}){24,}[^\W_]")
-_CANARY_SEP = r"[\s" + _INVISIBLE_CHARS + r"._*`'\"|,:;/\\-]{0,3}"
+_CANARY_SEPARATORS = re.compile(r"[\s" + _INVISIBLE_CHARS + r"._*`'\"|,:;/\\-]+")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _CANARY_CORE = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -65,26 +67,54 @@ def leak_findings(text: str, actx: AnswerContext) -> list[Finding]:
 
 
 def _canary_findings(text: str, canary: str, runs: Sequence[DecodedRun]) -> list[Finding]:
-    patterns = _canary_patterns(canary)
-    findings = [Finding(CANARY, m.start(), m.end(), 1.0) for p in patterns for m in p.finditer(text)]
-    findings += [Finding(CANARY, run.start, run.end, 1.0) for run in runs if any(p.search(run.text) for p in patterns)]
+    """The canary, its reversal or its random core, with any separators or invisible characters in between.
+
+    A plain substring search over a squeezed copy of the text (separators dropped, ASCII lower-cased): no regex is
+    compiled per canary, and every request has a new one.
+    """
+    forms = _canary_forms(canary)
+    squeezed, runs_at = _squeeze(text)
+    findings: list[Finding] = []
+    for form in forms:
+        at = squeezed.find(form)
+        while at >= 0:
+            findings.append(Finding(CANARY, _original(runs_at, at), _original(runs_at, at + len(form) - 1) + 1, 1.0))
+            at = squeezed.find(form, at + 1)
+    findings += [Finding(CANARY, run.start, run.end, 1.0) for run in runs
+                 if any(form in _squeeze(run.text)[0] for form in forms)]  # fmt: skip
     return findings
 
 
-@lru_cache(maxsize=64)
-def _canary_patterns(canary: str) -> tuple[re.Pattern[str], ...]:
-    """Patterns for the canary and its reversal (and its long random core), tolerant of separators and case."""
+def _canary_forms(canary: str) -> tuple[str, ...]:
     forms = {canary, canary[::-1]}
     for core in _CANARY_CORE.findall(canary):
         if len(core) >= _MIN_CANARY_CORE and core != canary:
             forms |= {core, core[::-1]}
-    patterns = []
-    for form in sorted(forms):
-        if len(form) < 8:
-            patterns.append(re.compile(re.escape(form), re.IGNORECASE))
-        else:
-            patterns.append(re.compile(_CANARY_SEP.join(re.escape(char) for char in form), re.IGNORECASE))
-    return tuple(patterns)
+    squeezed = {_squeeze(form)[0] for form in forms}
+    return tuple(sorted(form for form in squeezed if form))
+
+
+def _squeeze(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """``text`` without separators, ASCII lower-cased, and ``(squeezed_start, original_start)`` per kept run."""
+    pieces: list[str] = []
+    runs_at: list[tuple[int, int]] = []
+    pos = length = 0
+    for gap in _CANARY_SEPARATORS.finditer(text):
+        if gap.start() > pos:
+            runs_at.append((length, pos))
+            pieces.append(text[pos : gap.start()])
+            length += gap.start() - pos
+        pos = gap.end()
+    if pos < len(text):
+        runs_at.append((length, pos))
+        pieces.append(text[pos:])
+    return "".join(pieces).translate(_ASCII_LOWER), runs_at
+
+
+def _original(runs_at: list[tuple[int, int]], index: int) -> int:
+    run = bisect.bisect_right(runs_at, (index, 1 << 62)) - 1
+    squeezed_start, original_start = runs_at[run]
+    return original_start + index - squeezed_start
 
 
 # --- overlap ------------------------------------------------------------------------------------------------------
