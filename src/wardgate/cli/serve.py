@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from wardgate.app import create_app
-from wardgate.config.loader import load_config, parse_config
+from wardgate.cli.common import load_with_data_dir
+from wardgate.config.loader import parse_config
 from wardgate.config.models import GatewayConfig
 from wardgate.errors import ConfigError
 from wardgate.server import cert_paths_exist, serve
@@ -32,10 +33,7 @@ def build_config(args: argparse.Namespace, settings: ProcessSettings | None = No
     if (args.config is None) == (args.upstream is None):
         raise ConfigError("serve: give exactly one of --config FILE or --upstream URL")
     if args.config is not None:
-        config = load_config(args.config)
-        data_dir = config.storage.data_dir
-        if not data_dir.is_absolute():
-            data_dir = args.config.parent / data_dir
+        config, data_dir = load_with_data_dir(args.config)
     else:
         upstream: dict[str, object] = {"base_url": args.upstream, "passthrough": True}
         if args.upstream_key_env:
