@@ -96,8 +96,11 @@ class GuardrailsConfig(_Frozen):
     scanner_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
     max_scan_chars: int = Field(default=2_000_000, ge=1_000, le=50_000_000)
     """Longer inputs are refused (413) rather than scanned partially."""
-    inline_scan_chars: int = Field(default=4_096, ge=0, le=1_000_000)
-    """Smaller inputs are scanned on the event loop; larger ones in the worker pool, with the timeout."""
+    inline_scan_chars: int = Field(default=256, ge=0, le=1_000_000)
+    """Smaller inputs are scanned on the event loop; larger ones in the worker pool, with the timeout.
+
+    Scanning costs a few milliseconds per KB; above a few hundred characters that is more than the thread hop, and
+    on the loop it would stall every other request."""
     stream_holdback_chars: int = Field(default=128, ge=16, le=65_536)
     input: InputRules = InputRules()
     output: OutputRules = OutputRules()

@@ -107,7 +107,7 @@ class MemoryLimiter:
 
     def _state(self, scope: str, limits: Limits, now: float) -> _ScopeState:
         state = self._scopes.get(scope)
-        if state is None or state.limits != limits:
+        if state is None or (state.limits is not limits and state.limits != limits):
             rpm, tpm = limits.requests_per_minute, limits.tokens_per_minute
             state = _ScopeState(
                 limits=limits,
