@@ -23,15 +23,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 import openai
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
 from conftest import GatewayFactory, RunningGateway, Upstream
 from support.fake_upstream import FakeUpstream
+from support.jwt_tokens import DROP, PrivateKey, b64, make_claims, raw_token, sign_with, to_jwk
 from support.servers import serve_in_thread, wait_until
 from wardgate.app import create_app
 from wardgate.config.loader import parse_config
@@ -389,7 +388,6 @@ def test_scheme_is_case_insensitive_and_api_key_header_is_accepted(key_gateway: 
 # JWT
 # --------------------------------------------------------------------------------------------------------------------
 
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
 ISSUER = "https://idp.example.test"
 AUDIENCE = "wardgate-gateway"
@@ -398,30 +396,13 @@ RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 RSA_OTHER = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 EC_KEY = ec.generate_private_key(ec.SECP256R1())
 ED_KEY = ed25519.Ed25519PrivateKey.generate()
-DROP = object()
-"""Claim value meaning "leave this claim out"."""
 
 
-def public_jwk(private: PrivateKey, kid: str) -> dict[str, Any]:
-    public = private.public_key()
-    if isinstance(public, rsa.RSAPublicKey):
-        data = RSAAlgorithm.to_jwk(public, as_dict=True)
-    elif isinstance(public, ec.EllipticCurvePublicKey):
-        data = ECAlgorithm.to_jwk(public, as_dict=True)
-    else:
-        data = OKPAlgorithm.to_jwk(public, as_dict=True)
-    data["kid"] = kid
-    return data
-
-
-JWKS = {"keys": [public_jwk(RSA_KEY, "rsa-1"), public_jwk(EC_KEY, "ec-1"), public_jwk(ED_KEY, "ed-1")]}
+JWKS = {"keys": [to_jwk(RSA_KEY, "rsa-1"), to_jwk(EC_KEY, "ec-1"), to_jwk(ED_KEY, "ed-1")]}
 
 
 def claims(**overrides: object) -> dict[str, Any]:
-    now = int(time.time())
-    base: dict[str, Any] = {"iss": ISSUER, "aud": AUDIENCE, "sub": "alice", "iat": now, "exp": now + 300}
-    base.update(overrides)
-    return {name: value for name, value in base.items() if value is not DROP}
+    return make_claims(ISSUER, AUDIENCE, **overrides)
 
 
 def sign(
@@ -430,16 +411,7 @@ def sign(
     alg: str = "RS256",
     kid: str | None = "rsa-1",
 ) -> str:
-    headers = {"kid": kid} if kid is not None else None
-    return jwt.encode(claims() if payload is None else payload, key, algorithm=alg, headers=headers)
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def raw_token(header: object, payload: object, signature: bytes = b"") -> str:
-    return f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}.{b64(signature)}"
+    return sign_with(claims() if payload is None else payload, key, alg, kid)
 
 
 def rs256_raw(header: dict[str, Any], payload: dict[str, Any]) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import hmac
 import json
@@ -14,19 +13,17 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import jwt
 import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
+from jwt.algorithms import RSAAlgorithm
 
+from support.jwt_tokens import DROP, PrivateKey, b64, make_claims, raw_token, sign_with, to_jwk
 from wardgate.auth.jwt import REFETCH_INTERVAL, RETRY_AFTER_FAILURE, JwtVerifier
 from wardgate.auth.principal import Principal
 from wardgate.config.models import JwtClaims, JwtConfig
 from wardgate.errors import AuthenticationError, ConfigError
-
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
 ISSUER = "https://idp.example.test"
 AUDIENCE = "wardgate"
@@ -35,33 +32,13 @@ RSA_OTHER = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 RSA_NEW = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 EC_KEY = ec.generate_private_key(ec.SECP256R1())
 ED_KEY = ed25519.Ed25519PrivateKey.generate()
-DROP = object()
-"""Claim value meaning "leave this claim out"."""
-
-
-def to_jwk(private: PrivateKey, kid: str | None, alg: str | None = None) -> dict[str, Any]:
-    public = private.public_key()
-    if isinstance(public, rsa.RSAPublicKey):
-        data = RSAAlgorithm.to_jwk(public, as_dict=True)
-    elif isinstance(public, ec.EllipticCurvePublicKey):
-        data = ECAlgorithm.to_jwk(public, as_dict=True)
-    else:
-        data = OKPAlgorithm.to_jwk(public, as_dict=True)
-    if kid is not None:
-        data["kid"] = kid
-    if alg is not None:
-        data["alg"] = alg
-    return data
 
 
 JWKS = {"keys": [to_jwk(RSA_KEY, "rsa-1"), to_jwk(EC_KEY, "ec-1"), to_jwk(ED_KEY, "ed-1")]}
 
 
 def claims(**overrides: object) -> dict[str, Any]:
-    now = int(time.time())
-    base: dict[str, Any] = {"iss": ISSUER, "aud": AUDIENCE, "sub": "alice", "iat": now, "exp": now + 300}
-    base.update(overrides)
-    return {name: value for name, value in base.items() if value is not DROP}
+    return make_claims(ISSUER, AUDIENCE, **overrides)
 
 
 def sign(
@@ -70,16 +47,7 @@ def sign(
     alg: str = "RS256",
     kid: str | None = "rsa-1",
 ) -> str:
-    headers = {"kid": kid} if kid is not None else None
-    return jwt.encode(claims() if payload is None else payload, key, algorithm=alg, headers=headers)
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def raw_token(header: object, payload: object, signature: bytes = b"") -> str:
-    return f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}.{b64(signature)}"
+    return sign_with(claims() if payload is None else payload, key, alg, kid)
 
 
 def hs256_with_rsa_public_pem() -> str:
