@@ -21,7 +21,7 @@ from wardgate.auth.jwt import JwtVerifier
 from wardgate.auth.key_admin import KeyAdmin
 from wardgate.auth.principal import Permission
 from wardgate.config.models import GatewayConfig
-from wardgate.context import RequestContext
+from wardgate.context import RequestContext, RequestIds
 from wardgate.errors import GatewayError, InternalError, PermissionDeniedError
 from wardgate.guardrails.engine import ScanEngine
 from wardgate.guardrails.pipeline import Guardrails
@@ -65,6 +65,7 @@ class Gateway:
     def __init__(self, services: Services, jwt: object | None = None) -> None:
         self.services = services
         self.router = Router()
+        self._ids = RequestIds()
         self._closers: list[object] = [jwt] if jwt is not None else []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -74,7 +75,7 @@ class Gateway:
             await self._lifespan(receive, send)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        ctx = RequestContext(Request.from_scope(scope))
+        ctx = RequestContext(Request.from_scope(scope), self._ids.next())
         tracked = _Tracked(send, ctx)
         try:
             route, ctx.path_params = self.router.match(ctx.request.method, ctx.request.path)

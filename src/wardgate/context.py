@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from dataclasses import dataclass, field
@@ -15,10 +16,26 @@ if TYPE_CHECKING:
     from wardgate.guardrails.pipeline import GuardState
 
 
+class RequestIds:
+    """Request ids: a random per-process prefix and a counter (unique across replicas, no syscall per request).
+
+    They label a request in logs, headers and audit records; they are not secrets and grant nothing.
+    """
+
+    __slots__ = ("_counter", "_prefix")
+
+    def __init__(self) -> None:
+        self._prefix = os.urandom(8).hex()
+        self._counter = itertools.count(1)
+
+    def next(self) -> str:
+        return f"{self._prefix}{next(self._counter):016x}"
+
+
 @dataclass(slots=True)
 class RequestContext:
     request: Request
-    request_id: str = field(default_factory=lambda: os.urandom(16).hex())
+    request_id: str
     started: float = field(default_factory=time.perf_counter)
     principal: Principal | None = None
     model: str | None = None
