@@ -34,6 +34,7 @@ from wardgate.services import Services
 from wardgate.storage.base import KeyStore
 from wardgate.storage.cache import CachedKeyStore
 from wardgate.storage.sqlite import SqliteStore
+from wardgate.telemetry.metrics import GatewayMetrics
 from wardgate.types import Message, Receive, Scope, Send
 
 log = logging.getLogger("wardgate.access")
@@ -79,6 +80,7 @@ class Gateway:
         tracked = _Tracked(send, ctx)
         try:
             route, ctx.path_params = self.router.match(ctx.request.method, ctx.request.path)
+            ctx.route = route.path
             if route.permission is not None:
                 await self._authorize(ctx, route.permission)
             await route.handler(self.services, ctx, receive, tracked)
@@ -97,6 +99,8 @@ class Gateway:
         finally:
             ctx.timings["total"] = ctx.elapsed()
             _access_log(ctx)
+            if self.services.metrics is not None:
+                self.services.metrics.observe(ctx)
 
     async def _authorize(self, ctx: RequestContext, permission: Permission) -> None:
         started = time.perf_counter()
@@ -188,6 +192,7 @@ def create_app(config: GatewayConfig, data_dir: Path | None = None, jwt: TokenVe
         upstreams=UpstreamPool(config),
         keys=KeyAdmin(store, secret),
         guardrails=build_guardrails(config, secret),
+        metrics=GatewayMetrics(config),
     )
     return Gateway(services, jwt)
 

@@ -37,6 +37,8 @@ class RequestContext:
     request: Request
     request_id: str
     started: float = field(default_factory=time.perf_counter)
+    route: str | None = None
+    """The matched route's path template (``/admin/v1/keys/{key_id}``); ``None`` when no route matched."""
     principal: Principal | None = None
     model: str | None = None
     upstream: str | None = None

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from wardgate.admin import keys_api
-from wardgate.api import chat, embeddings, health, models
+from wardgate.api import chat, embeddings, health, metrics, models
 from wardgate.auth.principal import Permission
 from wardgate.context import RequestContext
 from wardgate.errors import MethodNotAllowedError, NotFoundError
@@ -33,6 +33,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/chat/completions", chat.chat_completions, Permission.PROXY),
     Route("POST", "/v1/embeddings", embeddings.embeddings, Permission.PROXY),
     Route("GET", "/v1/models", models.list_models, Permission.PROXY),
+    Route("GET", "/metrics", metrics.serve_metrics, Permission.READ_AUDIT),
     Route("GET", "/admin/v1/keys", keys_api.list_keys, Permission.MANAGE),
     Route("POST", "/admin/v1/keys", keys_api.create_key, Permission.MANAGE),
     Route("GET", "/admin/v1/keys/{key_id}", keys_api.show_key, Permission.MANAGE),
@@ -74,3 +75,12 @@ class Router:
         if route is None:
             raise MethodNotAllowedError("Method not allowed for this route.", code="method_not_allowed")
         return route, params
+
+    def template(self, path: str) -> str | None:
+        """The route path ``path`` falls under, for any method (``None``: no route): a bounded metrics label."""
+        if path in self._exact:
+            return path
+        for pattern, candidates in self._patterns:
+            if pattern.match(path) is not None:
+                return next(iter(candidates.values())).path
+        return None

@@ -14,6 +14,7 @@ from wardgate.storage.base import KeyStore
 
 if TYPE_CHECKING:
     from wardgate.guardrails.pipeline import Guardrails
+    from wardgate.telemetry.metrics import GatewayMetrics
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +26,4 @@ class Services:
     upstreams: UpstreamPool
     keys: KeyAdmin
     guardrails: Guardrails | None = None
+    metrics: GatewayMetrics | None = None

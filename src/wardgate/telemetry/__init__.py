@@ -1,1 +1,1 @@
-"""Logs (and, later, metrics and traces). Nothing here ever records prompt text or credentials."""
+"""Logs and Prometheus metrics. Nothing here ever records prompt text or credentials."""
