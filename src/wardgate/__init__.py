@@ -3,8 +3,7 @@
 from wardgate.app import Gateway, create_app
 from wardgate.config import GatewayConfig, load_config, parse_config
 from wardgate.errors import ConfigError, GatewayError, WardgateError
-
-__version__ = "0.1.0"
+from wardgate.version import __version__
 
 __all__ = [
     "ConfigError",

@@ -16,18 +16,21 @@ import secrets
 import time
 from pathlib import Path
 
+from wardgate.audit.request_event import request_event
+from wardgate.audit.trail import AuditTrail
 from wardgate.auth.authenticate import Authenticator, TokenVerifier
 from wardgate.auth.jwt import JwtVerifier
 from wardgate.auth.key_admin import KeyAdmin
 from wardgate.auth.principal import Permission
 from wardgate.config.models import GatewayConfig
 from wardgate.context import RequestContext, RequestIds
-from wardgate.errors import GatewayError, InternalError, PermissionDeniedError
+from wardgate.errors import GatewayError, InternalError, PermissionDeniedError, ServiceUnavailableError
 from wardgate.guardrails.engine import ScanEngine
 from wardgate.guardrails.pipeline import Guardrails
 from wardgate.http import ClientDisconnected, Request, send_error
 from wardgate.limits.memory import MemoryLimiter
 from wardgate.proxy.upstreams import UpstreamPool
+from wardgate.response_gate import ResponseGate
 from wardgate.router import Router
 from wardgate.scanners.registry import ScannerSet
 from wardgate.services import Services
@@ -35,31 +38,10 @@ from wardgate.storage.base import KeyStore
 from wardgate.storage.cache import CachedKeyStore
 from wardgate.storage.sqlite import SqliteStore
 from wardgate.telemetry.metrics import GatewayMetrics
-from wardgate.types import Message, Receive, Scope, Send
+from wardgate.types import Receive, Scope, Send
 
 log = logging.getLogger("wardgate.access")
 errlog = logging.getLogger("wardgate.errors")
-
-
-class _Tracked:
-    """Wraps ``send``: adds the request id header and remembers whether the response has started."""
-
-    __slots__ = ("ctx", "send", "started")
-
-    def __init__(self, send: Send, ctx: RequestContext) -> None:
-        self.send = send
-        self.ctx = ctx
-        self.started = False
-
-    async def __call__(self, message: Message) -> None:
-        if message["type"] == "http.response.start":
-            self.started = True
-            self.ctx.status = message["status"]
-            message["headers"] = [
-                *message.get("headers", ()),
-                (b"x-request-id", self.ctx.request_id.encode()),
-            ]
-        await self.send(message)
 
 
 class Gateway:
@@ -77,30 +59,53 @@ class Gateway:
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         ctx = RequestContext(Request.from_scope(scope), self._ids.next())
-        tracked = _Tracked(send, ctx)
+        gate = ResponseGate(send, ctx, hold=False)
+        audit = self.services.audit
+        audited = audit is not None
         try:
             route, ctx.path_params = self.router.match(ctx.request.method, ctx.request.path)
             ctx.route = route.path
+            # Health probes are the only unaudited route: unauthenticated, no content, and polled every few seconds.
+            audited = audit is not None and route.permission is not None
+            gate.hold = audit is not None and audited and audit.holds_responses
             if route.permission is not None:
                 await self._authorize(ctx, route.permission)
-            await route.handler(self.services, ctx, receive, tracked)
+            await route.handler(self.services, ctx, receive, gate)
         except GatewayError as exc:
             ctx.error_code = exc.code
-            if not tracked.started:
-                await send_error(tracked, exc)
+            if not gate.started:
+                await send_error(gate, exc)
         except ClientDisconnected:
             ctx.error_code = "client_disconnected"
             ctx.status = ctx.status or 499
         except Exception as exc:  # noqa: BLE001 - the one boundary that turns a bug into a 500, without content
             ctx.error_code = "internal_error"
             errlog.error("unhandled %s in %s", type(exc).__name__, ctx.request.path, exc_info=exc)
-            if not tracked.started:
-                await send_error(tracked, InternalError("Internal error.", code="internal_error"))
+            if not gate.started:
+                await send_error(gate, InternalError("Internal error.", code="internal_error"))
         finally:
             ctx.timings["total"] = ctx.elapsed()
+            if audited:
+                await self._audit(ctx, gate)
             _access_log(ctx)
             if self.services.metrics is not None:
                 self.services.metrics.observe(ctx)
+
+    async def _audit(self, ctx: RequestContext, gate: ResponseGate) -> None:
+        """Write the request's audit record, then let the held end of the response go (or replace it with a 503)."""
+        audit = self.services.audit
+        if audit is None:  # pragma: no cover - only called when an audit log is configured
+            return
+        try:
+            content = ctx.capture.content() if ctx.capture is not None else None
+            await audit.append(request_event(ctx, audit.policy_version, content))
+        except Exception as exc:  # noqa: BLE001 - any failure to record must withhold the answer (fail closed)
+            errlog.error("audit record not written (%s) for request %s", type(exc).__name__, ctx.request_id)
+            ctx.error_code = "audit_unavailable"
+            if gate.hold:
+                await gate.fail(ServiceUnavailableError("The audit log is unavailable.", code="audit_unavailable"))
+            return
+        await gate.release()
 
     async def _authorize(self, ctx: RequestContext, permission: Permission) -> None:
         started = time.perf_counter()
@@ -131,6 +136,8 @@ class Gateway:
                     aclose = getattr(closer, "aclose", None)
                     if aclose is not None:
                         await aclose()
+                if self.services.audit is not None:
+                    await self.services.audit.aclose()
                 self.services.store.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -193,6 +200,7 @@ def create_app(config: GatewayConfig, data_dir: Path | None = None, jwt: TokenVe
         keys=KeyAdmin(store, secret),
         guardrails=build_guardrails(config, secret),
         metrics=GatewayMetrics(config),
+        audit=AuditTrail.open(config, data_dir or config.storage.data_dir),
     )
     return Gateway(services, jwt)
 

@@ -13,6 +13,7 @@ from wardgate.http import Request
 from wardgate.limits.base import Usage
 
 if TYPE_CHECKING:
+    from wardgate.audit.capture import ContentCapture
     from wardgate.guardrails.pipeline import GuardState
 
 
@@ -47,6 +48,8 @@ class RequestContext:
     usage: Usage | None = None
     guard: GuardState | None = None
     """Guardrail state for this request: resolved policy, its own placeholder vault, decisions."""
+    capture: ContentCapture | None = None
+    """Prompt and answer text for the audit record, collected only when the audit log captures content."""
     path_params: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per stage: ``auth``, ``upstream``, ``total``."""

@@ -120,6 +120,11 @@ class InternalError(GatewayError):
     error_type = "server_error"
 
 
+class ServiceUnavailableError(GatewayError):
+    status = 503
+    error_type = "server_error"
+
+
 def error_envelope(message: str, error_type: str, code: str, param: str | None = None) -> JSONObject:
     """The OpenAI error envelope: ``{"error": {"message", "type", "code", "param"}}``."""
     return {"error": {"message": message, "type": error_type, "code": code, "param": param}}

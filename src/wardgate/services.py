@@ -13,6 +13,7 @@ from wardgate.proxy.upstreams import UpstreamPool
 from wardgate.storage.base import KeyStore
 
 if TYPE_CHECKING:
+    from wardgate.audit.trail import AuditTrail
     from wardgate.guardrails.pipeline import Guardrails
     from wardgate.telemetry.metrics import GatewayMetrics
 
@@ -27,3 +28,4 @@ class Services:
     keys: KeyAdmin
     guardrails: Guardrails | None = None
     metrics: GatewayMetrics | None = None
+    audit: AuditTrail | None = None

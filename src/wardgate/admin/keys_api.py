@@ -6,13 +6,15 @@ from typing import Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from wardgate.audit.request_event import admin_event
 from wardgate.auth.key_admin import KeySpec, describe
 from wardgate.config.models import Limits
 from wardgate.context import RequestContext
 from wardgate.errors import BadRequestError
 from wardgate.http import parse_json_object, read_body, send_json
 from wardgate.services import Services
-from wardgate.types import Receive, Send
+from wardgate.storage.base import KeyRecord
+from wardgate.types import JSONObject, Receive, Send
 
 _MAX_ADMIN_BODY = 64 * 1024
 M = TypeVar("M", bound=BaseModel)
@@ -54,6 +56,7 @@ async def list_keys(svc: Services, ctx: RequestContext, receive: Receive, send: 
 async def create_key(svc: Services, ctx: RequestContext, receive: Receive, send: Send) -> None:
     req = _validate(CreateKey, await read_body(receive, ctx.request, _MAX_ADMIN_BODY))
     issued = svc.keys.create(KeySpec(**dict(req)))  # dict(): keep nested models (limits) as models
+    await _record(svc, ctx, "key.create", issued.record)
     await send_json(send, 201, {**describe(issued.record), "key": issued.key})
 
 
@@ -62,10 +65,23 @@ async def show_key(svc: Services, ctx: RequestContext, receive: Receive, send: S
 
 
 async def revoke_key(svc: Services, ctx: RequestContext, receive: Receive, send: Send) -> None:
-    await send_json(send, 200, describe(svc.keys.revoke(ctx.path_params["key_id"])))
+    record = svc.keys.revoke(ctx.path_params["key_id"])
+    await _record(svc, ctx, "key.revoke", record)
+    await send_json(send, 200, describe(record))
 
 
 async def rotate_key(svc: Services, ctx: RequestContext, receive: Receive, send: Send) -> None:
     req = _validate(RotateKey, await read_body(receive, ctx.request, _MAX_ADMIN_BODY))
     issued = svc.keys.rotate(ctx.path_params["key_id"], grace_seconds=req.grace_seconds)
+    await _record(svc, ctx, "key.rotate", issued.record, {"grace_seconds": req.grace_seconds})
     await send_json(send, 200, {**describe(issued.record), "key": issued.key})
+
+
+async def _record(
+    svc: Services, ctx: RequestContext, action: str, key: KeyRecord, extra: JSONObject | None = None
+) -> None:
+    """The admin action's own audit record (the request's record says who called; this one says what changed)."""
+    if svc.audit is not None:
+        details: JSONObject = {"name": key.name, "owner": key.owner, "team": key.team, "role": key.role}
+        details.update(extra or {})
+        await svc.audit.append(admin_event(ctx.require_principal(), action, key.key_id, details))

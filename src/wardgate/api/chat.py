@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from wardgate.api.validate import authorize_model, check_chat, require_model
+from wardgate.audit.capture import ContentCapture
 from wardgate.context import RequestContext
 from wardgate.disconnect import cancel_on_disconnect
 from wardgate.guardrails.stream import StreamGuard
@@ -32,6 +33,10 @@ async def chat_completions(svc: Services, ctx: RequestContext, receive: Receive,
     principal = ctx.require_principal()
     route = authorize_model(principal, model, svc.upstreams)
     ctx.upstream = route.upstream.name
+    if svc.audit is not None and svc.audit.captures:
+        # Before the guardrails run: the record keeps the prompt as the caller sent it (sealed or redacted later).
+        ctx.capture = ContentCapture()
+        ctx.capture.prompt(chat_texts(body))
     estimated = estimate_chat(body)
     lease = await svc.limiter.acquire(principal, estimated)
     try:
@@ -90,6 +95,8 @@ async def _complete(
         changed = await svc.guardrails.inspect_answer(ctx.guard, answer.body)
         ctx.timings["scan_output"] = time.perf_counter() - started
     payload = json_bytes(answer.body) if changed else answer.raw
+    if ctx.capture is not None:
+        ctx.capture.answer_body(answer.body)
     raw: Headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(payload)).encode()),
@@ -133,6 +140,7 @@ async def _stream(
             strip_usage=not client_wants_usage,
             transform=guard.on_event if guard else None,
             flush=guard.flush if guard else None,
+            tap=ctx.capture.stream_payload if ctx.capture is not None else None,
         )
     ctx.timings["upstream"] = time.perf_counter() - started
     if result.error is not None:

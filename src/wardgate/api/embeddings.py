@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from wardgate.api.validate import authorize_model, require_model
+from wardgate.audit.capture import ContentCapture
 from wardgate.context import RequestContext
 from wardgate.disconnect import cancel_on_disconnect
 from wardgate.errors import BadRequestError
@@ -26,6 +27,9 @@ async def embeddings(svc: Services, ctx: RequestContext, receive: Receive, send:
     principal = ctx.require_principal()
     route = authorize_model(principal, model, svc.upstreams)
     ctx.upstream = route.upstream.name
+    if svc.audit is not None and svc.audit.captures:
+        ctx.capture = ContentCapture()
+        ctx.capture.embedding_input(body["input"])
     lease = await svc.limiter.acquire(principal, estimate_embedding_input(body["input"]))
     try:
         if svc.guardrails is not None:

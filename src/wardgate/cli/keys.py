@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from wardgate.app import open_store
+from wardgate.audit.config import AuditConfig
+from wardgate.audit.request_event import admin_event
+from wardgate.audit.writer import AuditLog
 from wardgate.auth.key_admin import KeyAdmin, KeySpec, describe
 from wardgate.cli.common import add_state_args, state_config
 from wardgate.config.models import Limits
+from wardgate.storage.base import KeyRecord
+from wardgate.types import JSONObject
 
 _DURATION = re.compile(r"^(\d+)([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -81,12 +89,30 @@ def run(args: argparse.Namespace) -> int:
     store, secret = open_store(config, data_dir)
     admin = KeyAdmin(store, secret)
     try:
-        return _dispatch(admin, args)
+        changed = _dispatch(admin, args)
     finally:
         store.close()
+    if changed is not None and config.audit.enabled:
+        _audit(config.audit, data_dir, args.action, changed)
+    return 0
 
 
-def _dispatch(admin: KeyAdmin, args: argparse.Namespace) -> int:
+def _audit(config: AuditConfig, data_dir: Path, action: str, record: KeyRecord) -> None:
+    """Record a key change made from the command line, with the local operator as the actor."""
+    details: JSONObject = {"name": record.name, "owner": record.owner, "team": record.team, "role": record.role}
+    with AuditLog.open(config, data_dir) as audit_log:
+        audit_log.append_sync(admin_event(f"cli:{_operator()}", f"key.{action}", record.key_id, details))
+
+
+def _operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (containers): fall back to the numeric uid
+        return f"uid-{os.getuid()}"
+
+
+def _dispatch(admin: KeyAdmin, args: argparse.Namespace) -> KeyRecord | None:
+    """Run the action; returns the key record it changed (``None`` for read-only actions)."""
     if args.action == "create":
         spec = KeySpec(
             name=args.name,
@@ -100,7 +126,8 @@ def _dispatch(admin: KeyAdmin, args: argparse.Namespace) -> int:
         )
         issued = admin.create(spec)
         _print_issued(issued.record.key_id, issued.key, args.json)
-    elif args.action == "list":
+        return issued.record
+    if args.action == "list":
         rows = [describe(r) for r in admin.list()]
         if args.json:
             print(json.dumps(rows))
@@ -112,10 +139,12 @@ def _dispatch(admin: KeyAdmin, args: argparse.Namespace) -> int:
     elif args.action == "revoke":
         record = admin.revoke(args.key_id)
         print(json.dumps(describe(record)) if args.json else f"revoked {record.key_id}")
+        return record
     elif args.action == "rotate":
         issued = admin.rotate(args.key_id, grace_seconds=args.grace)
         _print_issued(issued.record.key_id, issued.key, args.json)
-    return 0
+        return issued.record
+    return None
 
 
 def _print_issued(key_id: str, key: str, as_json: bool) -> None:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from wardgate import __version__
-from wardgate.cli import config_cmd, demo, keys, scan, serve
+from wardgate.cli import audit_cmd, config_cmd, demo, keys, scan, serve
 from wardgate.errors import WardgateError
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -16,6 +16,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "config": config_cmd.run,
     "demo": demo.run,
     "scan": scan.run,
+    "audit": audit_cmd.run,
 }
 
 
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_cmd.register(sub)
     demo.register(sub)
     scan.register(sub)
+    audit_cmd.register(sub)
     return parser
 
 

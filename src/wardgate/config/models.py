@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from wardgate.audit.config import AuditConfig
 from wardgate.config.guardrails import GuardrailsConfig
 
 Role = Literal["user", "admin", "auditor"]
@@ -157,6 +158,7 @@ class GatewayConfig(Frozen):
     limits: LimitsConfig = LimitsConfig()
     pricing: dict[str, Price] = Field(default_factory=dict, max_length=10_000)
     guardrails: GuardrailsConfig = GuardrailsConfig()
+    audit: AuditConfig = AuditConfig()
 
     @model_validator(mode="after")
     def _aliases_point_to_upstreams(self) -> GatewayConfig:

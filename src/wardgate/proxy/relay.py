@@ -29,6 +29,8 @@ Transform = Callable[[bytes], list[bytes]]
 """Rewrites one data payload into zero or more payloads (the output guardrails); may raise a GatewayError."""
 Flush = Callable[[], list[bytes]]
 """Payloads still held by the transform, released (after their final check) when the upstream fails mid-stream."""
+Tap = Callable[[bytes], None]
+"""Sees every data payload as it goes to the client (the audit log's content capture)."""
 
 
 async def relay_events(
@@ -37,6 +39,7 @@ async def relay_events(
     strip_usage: bool,
     transform: Transform | None = None,
     flush: Flush | None = None,
+    tap: Tap | None = None,
 ) -> RelayResult:
     """Forward complete events as they arrive. Mid-stream failures end the stream with an error event."""
     result = RelayResult()
@@ -46,7 +49,7 @@ async def relay_events(
             chunk = await next_chunk(stream)
             if not chunk:
                 break
-            out = _select(splitter.feed(chunk), result, strip_usage, transform)
+            out = _select(splitter.feed(chunk), result, strip_usage, transform, tap)
             if out:
                 await send({"type": "http.response.body", "body": out, "more_body": True})
         if not result.done:
@@ -56,7 +59,11 @@ async def relay_events(
         tail = b""
         if flush is not None and not isinstance(exc, PolicyBlockedError):
             try:
-                tail = b"".join(b"data: " + payload + b"\n\n" for payload in flush())
+                released = flush()
+                tail = b"".join(b"data: " + payload + b"\n\n" for payload in released)
+                if tap is not None:
+                    for payload in released:
+                        tap(payload)
             except GatewayError as blocked:
                 result.error = blocked
         await send({"type": "http.response.body", "body": tail + error_event(result.error), "more_body": True})
@@ -64,7 +71,9 @@ async def relay_events(
     return result
 
 
-def _select(events: list[bytes], result: RelayResult, strip_usage: bool, transform: Transform | None) -> bytes:
+def _select(
+    events: list[bytes], result: RelayResult, strip_usage: bool, transform: Transform | None, tap: Tap | None
+) -> bytes:
     out: list[bytes] = []
     for event in events:
         data = event_data(event)
@@ -83,6 +92,12 @@ def _select(events: list[bytes], result: RelayResult, strip_usage: bool, transfo
                 continue
         if transform is None:
             out.append(event)
+            if tap is not None:
+                tap(data)
         else:
-            out.extend(b"data: " + payload + b"\n\n" for payload in transform(data))
+            payloads = transform(data)
+            out.extend(b"data: " + payload + b"\n\n" for payload in payloads)
+            if tap is not None:
+                for payload in payloads:
+                    tap(payload)
     return b"".join(out)
