@@ -68,6 +68,15 @@ def ratios(
         for metric in LATENCY_METRICS:
             out[f"wardgate_added/{other}_added {metric}"] = _ratio(wg_added.get(metric), other_added.get(metric))
         out[f"wardgate_rps/{other}_rps"] = _ratio(wg_rps, medians.get(other, {}).get("c32_rps"))
+    audit_added = added.get("wardgate-audit", {})
+    if audit_added:
+        for metric in LATENCY_METRICS:
+            out[f"wardgate-audit_added/floor_added {metric}"] = _ratio(
+                audit_added.get(metric), added.get("floor", {}).get(metric)
+            )
+        audit_rps = medians.get("wardgate-audit", {}).get("c32_rps")
+        out["wardgate-audit_rps/floor_rps"] = _ratio(audit_rps, medians.get("floor", {}).get("c32_rps"))
+        out["wardgate-audit_rps/wardgate_rps"] = _ratio(audit_rps, wg_rps)
     return out
 
 

@@ -41,7 +41,7 @@ from targets import (
     wardgate_binary,
 )
 
-ALL_TARGETS = ("direct", "floor", "wardgate", "litellm")
+ALL_TARGETS = ("direct", "floor", "wardgate", "wardgate-audit", "litellm")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -87,6 +87,9 @@ def start_targets(
         "direct": lambda: direct,
         "floor": lambda: start_floor(group, upstream_port),
         "wardgate": lambda: start_wardgate(group, workdir, upstream_port, wardgate_binary(args.wardgate_bin)),
+        "wardgate-audit": lambda: start_wardgate(
+            group, workdir, upstream_port, wardgate_binary(args.wardgate_bin), audit=True
+        ),
         "litellm": lambda: start_litellm(
             group,
             workdir,

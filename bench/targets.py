@@ -57,7 +57,7 @@ def start_floor(group: ProcessGroup, upstream_port: int) -> Started:
     return Started(_chat_endpoint("floor", port), {"server": f"aiohttp.web + shared ClientSession ({_LOOP})"})
 
 
-def _wardgate_config(data_dir: Path, upstream_port: int) -> str:
+def _wardgate_config(data_dir: Path, upstream_port: int, audit: bool) -> str:
     return (
         f"storage: {{data_dir: {json.dumps(str(data_dir))}}}\n"
         "upstreams:\n"
@@ -66,7 +66,9 @@ def _wardgate_config(data_dir: Path, upstream_port: int) -> str:
         "  default_key: {requests_per_minute: 100000000, tokens_per_minute: 1000000000,"
         " concurrent_requests: 10000}\n"
         # This benchmark measures the proxy core (auth + limits); guardrails have their own benchmark.
-        "guardrails: {enabled: false}\n"
+        "guardrails: {enabled: false}\n" + ("" if audit else "audit: {enabled: false}\n")
+        # "wardgate" is the core alone; "wardgate-audit" adds the default audit log (sync durability: each response
+        # waits for its record's commit, group-committed), so the two rows show what the audit record costs.
     )
 
 
@@ -93,20 +95,23 @@ def wardgate_binary(explicit: str | None) -> Path:
     return Path(explicit) if explicit else Path(sys.executable).parent / "wardgate"
 
 
-def start_wardgate(group: ProcessGroup, workdir: Path, upstream_port: int, binary: Path) -> Started:
+def start_wardgate(
+    group: ProcessGroup, workdir: Path, upstream_port: int, binary: Path, audit: bool = False
+) -> Started:
     if not binary.exists():
         raise TargetUnavailable(f"{binary} does not exist (is the wardgate CLI installed?)")
-    data_dir = workdir / "wardgate-data"
+    name = "wardgate-audit" if audit else "wardgate"
+    data_dir = workdir / f"{name}-data"
     data_dir.mkdir(parents=True, exist_ok=True)
     key = _create_wardgate_key(binary, data_dir)
-    config = workdir / "wardgate.yaml"
-    config.write_text(_wardgate_config(data_dir, upstream_port))
+    config = workdir / f"{name}.yaml"
+    config.write_text(_wardgate_config(data_dir, upstream_port, audit))
     port = free_port()
     argv = [str(binary), "serve", "--config", str(config), "--port", str(port)]
-    child = group.spawn("wardgate", argv, cwd=workdir)
+    child = group.spawn(name, argv, cwd=workdir)
     wait_http_ok(child, f"http://{LOOPBACK}:{port}/healthz", timeout_s=60)
     headers = {"Authorization": f"Bearer {key}"}
-    return Started(_chat_endpoint("wardgate", port, headers), {"server": f"{binary} serve (1 process)"})
+    return Started(_chat_endpoint(name, port, headers), {"server": f"{binary} serve (1 process)"})
 
 
 def _litellm_config(upstream_port: int) -> str:
