@@ -16,6 +16,8 @@ import secrets
 import time
 from pathlib import Path
 
+from wardgate.alerts.observe import observation
+from wardgate.alerts.service import AlertService
 from wardgate.audit.request_event import request_event
 from wardgate.audit.trail import AuditTrail
 from wardgate.auth.authenticate import Authenticator, TokenVerifier
@@ -90,6 +92,8 @@ class Gateway:
             _access_log(ctx)
             if self.services.metrics is not None:
                 self.services.metrics.observe(ctx)
+            if self.services.alerts is not None and ctx.principal is not None and ctx.model is not None:
+                self.services.alerts.observe(observation(ctx))
 
     async def _audit(self, ctx: RequestContext, gate: ResponseGate) -> None:
         """Write the request's audit record, then let the held end of the response go (or replace it with a 503)."""
@@ -122,6 +126,8 @@ class Gateway:
             if message["type"] == "lifespan.startup":
                 try:
                     await self.services.upstreams.start()
+                    if self.services.alerts is not None:
+                        await self.services.alerts.start()
                     if self.services.guardrails is not None:
                         self.services.guardrails.engine.scanners.warm()
                 except Exception as exc:  # noqa: BLE001 - reported to the server, which refuses to start
@@ -130,6 +136,8 @@ class Gateway:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await self.services.upstreams.close()
+                if self.services.alerts is not None:
+                    await self.services.alerts.aclose()
                 if self.services.guardrails is not None:
                     self.services.guardrails.engine.close()
                 for closer in self._closers:
@@ -191,6 +199,7 @@ def create_app(config: GatewayConfig, data_dir: Path | None = None, jwt: TokenVe
     store, secret = open_store(config, data_dir)
     if jwt is None and config.auth.jwt is not None:
         jwt = JwtVerifier(config.auth.jwt)
+    metrics = GatewayMetrics(config)
     services = Services(
         config=config,
         store=store,
@@ -199,8 +208,11 @@ def create_app(config: GatewayConfig, data_dir: Path | None = None, jwt: TokenVe
         upstreams=UpstreamPool(config),
         keys=KeyAdmin(store, secret),
         guardrails=build_guardrails(config, secret),
-        metrics=GatewayMetrics(config),
+        metrics=metrics,
         audit=AuditTrail.open(config, data_dir or config.storage.data_dir),
+        alerts=AlertService(config.alerts, on_alert=lambda alert: metrics.alert(alert.signal))
+        if config.alerts.enabled
+        else None,
     )
     return Gateway(services, jwt)
 

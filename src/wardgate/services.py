@@ -13,6 +13,7 @@ from wardgate.proxy.upstreams import UpstreamPool
 from wardgate.storage.base import KeyStore
 
 if TYPE_CHECKING:
+    from wardgate.alerts.service import AlertService
     from wardgate.audit.trail import AuditTrail
     from wardgate.guardrails.pipeline import Guardrails
     from wardgate.telemetry.metrics import GatewayMetrics
@@ -29,3 +30,4 @@ class Services:
     guardrails: Guardrails | None = None
     metrics: GatewayMetrics | None = None
     audit: AuditTrail | None = None
+    alerts: AlertService | None = None

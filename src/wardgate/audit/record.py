@@ -9,6 +9,7 @@ and ``outcome`` (admin records: ``actor``, ``action``). ``content`` appears only
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import math
@@ -92,7 +93,8 @@ def check_event(event: AuditEvent) -> None:
 
 
 def sealed_json(blob: SealedBlob) -> str:
-    return canonical_json({"ct": blob.ciphertext.hex(), "n": blob.counter, "seg": blob.segment})
+    ciphertext = base64.b64encode(blob.ciphertext).decode("ascii")
+    return canonical_json({"ct": ciphertext, "n": blob.counter, "seg": blob.segment})
 
 
 def record_body(
@@ -129,9 +131,9 @@ def _sealed_from(value: Any) -> SealedBlob | None:
     if not isinstance(ct, str) or not isinstance(segment, str) or type(counter) is not int:
         raise AuditFormatError("sealed blob has the wrong types")
     try:
-        return SealedBlob(segment, counter, bytes.fromhex(ct))
+        return SealedBlob(segment, counter, base64.b64decode(ct, validate=True))
     except ValueError:
-        raise AuditFormatError("sealed ciphertext is not hex") from None
+        raise AuditFormatError("sealed ciphertext is not base64") from None
 
 
 def parse_body(body: bytes, hash_hex: str) -> RecordView:

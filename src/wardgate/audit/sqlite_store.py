@@ -187,7 +187,11 @@ class SqliteAuditStore:
             rows = self._fetch("SELECT value FROM meta WHERE key = 'log_id'")
         except StorageError:
             return None
-        return text(rows[0][0], "log id") if rows else None
+        if not rows:
+            return None
+        value = rows[0][0]
+        # A damaged id is still returned (never a crash): it no longer derives the genesis hash, which verify reports.
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
     @contextmanager
     def transaction(self) -> Iterator[_Transaction]:

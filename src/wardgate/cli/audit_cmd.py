@@ -142,15 +142,17 @@ def _setup(args: argparse.Namespace) -> _Setup:
     return _Setup(config, audit, args.data_dir or data_dir)
 
 
-def _operator() -> str:
+def _operator() -> dict[str, Any]:
+    """The actor of an action taken at the command line: the local operator."""
     try:
-        return f"cli:{getpass.getuser()}"
+        return {"subject": f"cli:{getpass.getuser()}"}
     except (KeyError, OSError):  # no login name (containers)
-        return f"cli:uid-{os.getuid()}"
+        return {"subject": f"cli:uid-{os.getuid()}"}
 
 
-def _record_admin(setup: _Setup, actor: str, action: str, details: dict[str, Any]) -> int:
-    fields = {"actor": actor, "action": action, "details": details, "gateway_version": __version__}
+def _record_admin(setup: _Setup, actor: dict[str, Any], action: str, details: dict[str, Any]) -> int:
+    """Append an ``admin`` record (same shape as the gateway's: actor, action, target, details, version)."""
+    fields = {"actor": actor, "action": action, "target": "audit", "details": details, "gateway_version": __version__}
     with AuditLog.open(setup.audit.metadata_only(), setup.data_dir) as audit_log:
         return audit_log.append_sync(AuditEvent("admin", fields))
 
@@ -279,7 +281,8 @@ def _export(setup: _Setup, args: argparse.Namespace) -> int:
         decryptor = Decryptor(store, keyring)
         count = sum(1 for _ in store.search(query))
         details = {"count": count, "since": args.since, "until": args.until}
-        _record_admin(setup, principal.subject, "audit.decrypt", details)  # on record before any clear text is shown
+        actor = {"subject": principal.subject, "kind": principal.kind, "role": principal.role, "team": principal.team}
+        _record_admin(setup, actor, "audit.decrypt", details)  # on record before any clear text is shown
         lines = (json.dumps(record_json(v, decryptor.content(v), decrypted=True)) for v in search(store, query))
         _print_lines(lines)
     finally:

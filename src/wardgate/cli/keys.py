@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 def _audit(config: AuditConfig, data_dir: Path, action: str, record: KeyRecord) -> None:
     """Record a key change made from the command line, with the local operator as the actor."""
     details: JSONObject = {"name": record.name, "owner": record.owner, "team": record.team, "role": record.role}
-    with AuditLog.open(config, data_dir) as audit_log:
+    with AuditLog.open(config.metadata_only(), data_dir) as audit_log:
         audit_log.append_sync(admin_event(f"cli:{_operator()}", f"key.{action}", record.key_id, details))
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
+from wardgate.alerts.config import AlertsConfig
 from wardgate.audit.config import AuditConfig
 from wardgate.config.guardrails import GuardrailsConfig
 
@@ -159,6 +160,7 @@ class GatewayConfig(Frozen):
     pricing: dict[str, Price] = Field(default_factory=dict, max_length=10_000)
     guardrails: GuardrailsConfig = GuardrailsConfig()
     audit: AuditConfig = AuditConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
     @model_validator(mode="after")
     def _aliases_point_to_upstreams(self) -> GatewayConfig:

@@ -159,6 +159,7 @@ class GatewayMetrics:
             "wardgate_upstream_errors", "Upstream failures by error code.", "upstream", "code"
         )
         self._rate_limited = counter("wardgate_rate_limited", "Requests refused by the gateway's limiter.", "reason")
+        self._alerts = counter("wardgate_anomaly_alerts", "Anomaly alerts raised, by signal.", "signal")
         self._overflow = counter(
             "wardgate_label_overflow", "Label values folded into 'other' because a cardinality cap was reached.",
             "label",
@@ -183,6 +184,10 @@ class GatewayMetrics:
             self._observe_usage(ctx.principal, ctx.usage)
         if ctx.error_code is not None:
             self._observe_error(ctx.error_code, ctx.status, ctx.upstream)
+
+    def alert(self, signal: str) -> None:
+        """Count one anomaly alert (``signal`` is one of the detector's fixed signal names)."""
+        self._alerts(signal).inc()
 
     def render(self) -> bytes:
         """The registry in the Prometheus text format."""
