@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from wardgate.app import open_store
+from wardgate.audit import AUDIT_DB, RecordQuery, SqliteAuditStore, search
 from wardgate.auth.authenticate import Authenticator
 from wardgate.auth.principal import Principal
 from wardgate.config.loader import parse_config
@@ -274,3 +275,20 @@ def test_keys_commands_use_the_config_data_dir(tmp_path: Path) -> None:
     key = json.loads(created.stdout)["key"]
     assert (tmp_path / "state" / "wardgate.db").is_file(), "a relative data_dir is resolved next to the config file"
     assert authenticate(tmp_path / "state", key).name == "from-config"
+
+
+def test_key_changes_from_the_cli_are_audited_with_the_local_operator(tmp_path: Path) -> None:
+    created = wardgate("keys", "create", "--data-dir", tmp_path, "--name", "svc", "--team", "red", "--json")
+    assert created.code == 0, created.stderr
+    issued = json.loads(created.stdout)
+    assert wardgate("keys", "revoke", issued["id"], "--data-dir", tmp_path).code == 0
+    assert wardgate("keys", "list", "--data-dir", tmp_path).code == 0  # read-only: no record
+    store = SqliteAuditStore.open(tmp_path / AUDIT_DB, create=False)
+    try:
+        records = [view.fields for view in search(store, RecordQuery(kinds=("admin",)))]
+    finally:
+        store.close()
+    assert [(r["action"], r["target"]) for r in records] == [("key.create", issued["id"]), ("key.revoke", issued["id"])]
+    assert all(str(r["actor"]["subject"]).startswith("cli:") for r in records)
+    assert records[0]["details"]["team"] == "red"
+    assert issued["key"].encode() not in (tmp_path / AUDIT_DB).read_bytes()

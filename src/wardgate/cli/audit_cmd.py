@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import json
 import os
 import sys
@@ -15,16 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
-from wardgate import __version__
 from wardgate.app import open_store
 from wardgate.audit import (
     AUDIT_DB,
     AuditConfig,
-    AuditEvent,
-    AuditLog,
     Decryptor,
     Keyring,
     RecordQuery,
@@ -41,8 +34,7 @@ from wardgate.audit.checkpoints import export_lines, load_checkpoint_file
 from wardgate.audit.signing import DEFAULT_KEY_FILE, Signer, load_public_pem
 from wardgate.auth.authenticate import Authenticator
 from wardgate.auth.principal import Principal
-from wardgate.cli.common import add_state_args, load_with_data_dir, state_config
-from wardgate.config.loader import parse_config
+from wardgate.cli.common import add_state_args, record_admin_action, state_config
 from wardgate.config.models import GatewayConfig
 from wardgate.errors import ConfigError, PermissionDeniedError
 
@@ -113,48 +105,9 @@ def _when(text: str | None, option: str) -> float | None:
     return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
 
 
-def _from_file(path: Path) -> tuple[GatewayConfig, Path, AuditConfig]:
-    """The config file, with its ``audit:`` section read here when ``GatewayConfig`` does not carry one."""
-    if "audit" in GatewayConfig.model_fields:
-        config, data_dir = load_with_data_dir(path)
-        return config, data_dir, getattr(config, "audit", AuditConfig())
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        raise ConfigError(f"{path}: cannot read the config file") from None
-    section = data.pop("audit", None) if isinstance(data, dict) else None
-    config = parse_config(data, str(path))
-    try:
-        audit = AuditConfig.model_validate(section or {})
-    except ValidationError as exc:
-        first = exc.errors(include_input=False, include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{path}: audit.{where}: {first['msg']}") from None
-    data_dir = config.storage.data_dir
-    return config, data_dir if data_dir.is_absolute() else path.parent / data_dir, audit
-
-
 def _setup(args: argparse.Namespace) -> _Setup:
-    if args.config is None:
-        config, data_dir = state_config(args)
-        return _Setup(config, getattr(config, "audit", None) or AuditConfig(), data_dir)
-    config, data_dir, audit = _from_file(args.config)
-    return _Setup(config, audit, args.data_dir or data_dir)
-
-
-def _operator() -> dict[str, Any]:
-    """The actor of an action taken at the command line: the local operator."""
-    try:
-        return {"subject": f"cli:{getpass.getuser()}"}
-    except (KeyError, OSError):  # no login name (containers)
-        return {"subject": f"cli:uid-{os.getuid()}"}
-
-
-def _record_admin(setup: _Setup, actor: dict[str, Any], action: str, details: dict[str, Any]) -> int:
-    """Append an ``admin`` record (same shape as the gateway's: actor, action, target, details, version)."""
-    fields = {"actor": actor, "action": action, "target": "audit", "details": details, "gateway_version": __version__}
-    with AuditLog.open(setup.audit.metadata_only(), setup.data_dir) as audit_log:
-        return audit_log.append_sync(AuditEvent("admin", fields))
+    config, data_dir = state_config(args)
+    return _Setup(config, config.audit, data_dir)
 
 
 def _print_lines(lines: Iterable[str]) -> None:
@@ -281,8 +234,8 @@ def _export(setup: _Setup, args: argparse.Namespace) -> int:
         decryptor = Decryptor(store, keyring)
         count = sum(1 for _ in store.search(query))
         details = {"count": count, "since": args.since, "until": args.until}
-        actor = {"subject": principal.subject, "kind": principal.kind, "role": principal.role, "team": principal.team}
-        _record_admin(setup, actor, "audit.decrypt", details)  # on record before any clear text is shown
+        # On record before any clear text is shown.
+        record_admin_action(setup.audit, setup.data_dir, "audit.decrypt", "audit", details, actor=principal)
         lines = (json.dumps(record_json(v, decryptor.content(v), decrypted=True)) for v in search(store, query))
         _print_lines(lines)
     finally:
@@ -321,7 +274,7 @@ def _purge(setup: _Setup, args: argparse.Namespace) -> int:
         print("nothing to purge: no signed checkpoint lies entirely before that time")
         return 0
     details = {"before": args.before, "anchor_seq": result.anchor_seq, "deleted": result.deleted}
-    _record_admin(setup, _operator(), "audit.purge", details)
+    record_admin_action(setup.audit, setup.data_dir, "audit.purge", "audit", details)
     print(
         f"purged {result.deleted} record(s); the log now starts after the signed checkpoint at seq {result.anchor_seq}"
     )
@@ -336,7 +289,7 @@ def _rewrap(setup: _Setup, args: argparse.Namespace) -> int:
     finally:
         store.close()
     details = {"rewrapped": result.rewrapped, "unchanged": result.unchanged, "kek_id": keyring.active_id}
-    _record_admin(setup, _operator(), "audit.rewrap", details)
+    record_admin_action(setup.audit, setup.data_dir, "audit.rewrap", "audit", details)
     print(f"re-wrapped {result.rewrapped} segment key(s) under {keyring.active_id}; {result.unchanged} unchanged")
     return 0
 

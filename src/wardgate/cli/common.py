@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 from pathlib import Path
 
+from wardgate.audit.config import AuditConfig
+from wardgate.audit.request_event import admin_event
+from wardgate.audit.writer import AuditLog
+from wardgate.auth.principal import Principal
 from wardgate.config.loader import load_config, parse_config
 from wardgate.config.models import GatewayConfig
+from wardgate.types import JSONObject
 
 
 def add_state_args(parser: argparse.ArgumentParser) -> None:
@@ -31,3 +38,28 @@ def state_config(args: argparse.Namespace) -> tuple[GatewayConfig, Path]:
     if args.data_dir is not None:
         data_dir = args.data_dir
     return config, data_dir
+
+
+def local_operator() -> str:
+    """The actor of an action taken at the command line: ``cli:<login name>`` (``cli:uid-N`` without one)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name (containers)
+        return f"cli:uid-{os.getuid()}"
+
+
+def record_admin_action(
+    audit: AuditConfig,
+    data_dir: Path,
+    action: str,
+    target: str | None,
+    details: JSONObject,
+    actor: Principal | None = None,
+) -> int:
+    """Append the ``admin`` audit record of a command-line action and wait until it is durable; returns its seq.
+
+    Opened without content capture, so it needs no KEK. ``actor`` defaults to the local operator.
+    """
+    event = admin_event(actor if actor is not None else local_operator(), action, target, details)
+    with AuditLog.open(audit.metadata_only(), data_dir) as audit_log:
+        return audit_log.append_sync(event)

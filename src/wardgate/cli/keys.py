@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
-import os
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from wardgate.app import open_store
-from wardgate.audit.config import AuditConfig
-from wardgate.audit.request_event import admin_event
-from wardgate.audit.writer import AuditLog
 from wardgate.auth.key_admin import KeyAdmin, KeySpec, describe
-from wardgate.cli.common import add_state_args, state_config
+from wardgate.cli.common import add_state_args, record_admin_action, state_config
 from wardgate.config.models import Limits
 from wardgate.storage.base import KeyRecord
 from wardgate.types import JSONObject
@@ -93,22 +87,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if changed is not None and config.audit.enabled:
-        _audit(config.audit, data_dir, args.action, changed)
+        details: JSONObject = {"name": changed.name, "owner": changed.owner, "team": changed.team, "role": changed.role}
+        record_admin_action(config.audit, data_dir, f"key.{args.action}", changed.key_id, details)
     return 0
-
-
-def _audit(config: AuditConfig, data_dir: Path, action: str, record: KeyRecord) -> None:
-    """Record a key change made from the command line, with the local operator as the actor."""
-    details: JSONObject = {"name": record.name, "owner": record.owner, "team": record.team, "role": record.role}
-    with AuditLog.open(config.metadata_only(), data_dir) as audit_log:
-        audit_log.append_sync(admin_event(f"cli:{_operator()}", f"key.{action}", record.key_id, details))
-
-
-def _operator() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name (containers): fall back to the numeric uid
-        return f"uid-{os.getuid()}"
 
 
 def _dispatch(admin: KeyAdmin, args: argparse.Namespace) -> KeyRecord | None:
