@@ -125,30 +125,41 @@ class Gateway:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
-                    await self.services.upstreams.start()
-                    if self.services.alerts is not None:
-                        await self.services.alerts.start()
-                    if self.services.guardrails is not None:
-                        self.services.guardrails.engine.scanners.warm()
+                    await self._startup()
                 except Exception as exc:  # noqa: BLE001 - reported to the server, which refuses to start
                     await send({"type": "lifespan.startup.failed", "message": type(exc).__name__})
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                await self.services.upstreams.close()
-                if self.services.alerts is not None:
-                    await self.services.alerts.aclose()
-                if self.services.guardrails is not None:
-                    self.services.guardrails.engine.close()
-                for closer in self._closers:
-                    aclose = getattr(closer, "aclose", None)
-                    if aclose is not None:
-                        await aclose()
-                if self.services.audit is not None:
-                    await self.services.audit.aclose()
-                self.services.store.close()
+                await self._shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _startup(self) -> None:
+        svc = self.services
+        await svc.upstreams.start()
+        if svc.alerts is not None:
+            await svc.alerts.start()
+        # Load detectors now, so no request pays for it.
+        if svc.guardrails is not None:
+            svc.guardrails.engine.scanners.warm()
+        if svc.audit is not None:
+            svc.audit.warm()
+
+    async def _shutdown(self) -> None:
+        svc = self.services
+        await svc.upstreams.close()
+        if svc.alerts is not None:
+            await svc.alerts.aclose()
+        if svc.guardrails is not None:
+            svc.guardrails.engine.close()
+        for closer in self._closers:
+            aclose = getattr(closer, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        if svc.audit is not None:
+            await svc.audit.aclose()  # last: drains the queue and signs a checkpoint at the head
+        svc.store.close()
 
 
 def _access_log(ctx: RequestContext) -> None:
@@ -200,6 +211,7 @@ def create_app(config: GatewayConfig, data_dir: Path | None = None, jwt: TokenVe
     if jwt is None and config.auth.jwt is not None:
         jwt = JwtVerifier(config.auth.jwt)
     metrics = GatewayMetrics(config)
+    scanners = ScannerSet()
     services = Services(
         config=config,
         store=store,
@@ -207,9 +219,9 @@ def create_app(config: GatewayConfig, data_dir: Path | None = None, jwt: TokenVe
         limiter=MemoryLimiter(config.limits.default_key, config.limits.teams),
         upstreams=UpstreamPool(config),
         keys=KeyAdmin(store, secret),
-        guardrails=build_guardrails(config, secret),
+        guardrails=build_guardrails(config, secret, scanners),
         metrics=metrics,
-        audit=AuditTrail.open(config, data_dir or config.storage.data_dir),
+        audit=AuditTrail.open(config, data_dir or config.storage.data_dir, scanners),
         alerts=AlertService(config.alerts, on_alert=lambda alert: metrics.alert(alert.signal))
         if config.alerts.enabled
         else None,
@@ -217,11 +229,11 @@ def create_app(config: GatewayConfig, data_dir: Path | None = None, jwt: TokenVe
     return Gateway(services, jwt)
 
 
-def build_guardrails(config: GatewayConfig, secret: bytes) -> Guardrails | None:
+def build_guardrails(config: GatewayConfig, secret: bytes, scanners: ScannerSet) -> Guardrails | None:
     rails = config.guardrails
     if not rails.enabled:
         return None
 
-    engine = ScanEngine(ScannerSet(), rails.scanner_timeout_seconds, rails.inline_scan_chars)
+    engine = ScanEngine(scanners, rails.scanner_timeout_seconds, rails.inline_scan_chars)
     hash_key = hmac.new(secret, b"wardgate-redaction-hash-v1", hashlib.sha256).digest()
     return Guardrails(rails, engine, hash_key)

@@ -154,16 +154,22 @@ def test_encrypted_capture_seals_prompt_and_answer(
         store.close()
 
 
-def test_redacted_capture_keeps_text_without_pii_or_secrets(gateway_factory: GatewayFactory) -> None:
+@pytest.mark.parametrize(
+    "padding",
+    [pytest.param(0, id="inline"), pytest.param(4000, id="off-the-event-loop")],  # around guardrails.inline_scan_chars
+)
+def test_redacted_capture_keeps_text_without_pii_or_secrets(gateway_factory: GatewayFactory, padding: int) -> None:
     gw = gateway_factory({"audit": {"capture": "redacted"}, "guardrails": {"input": {"pii": {"action": "flag"}}}})
+    prompt = "mail jane.roe@example.org about the plan " + "and the budget " * (padding // 15)
     raw = client(gw, gw.key()).chat.completions.with_raw_response.create(
-        model="mock-small", messages=[{"role": "user", "content": "mail jane.roe@example.org about the plan"}]
+        model="mock-small", messages=[{"role": "user", "content": prompt}]
     )
     content = by_request(gw, raw.headers["x-request-id"]).content
     assert content is not None
     text = content["prompt"][0]["text"]
     assert "jane.roe@example.org" not in text and "about the plan" in text
     assert "EMAIL_ADDRESS" in text
+    assert len(text) >= padding
     assert b"jane.roe@example.org" not in (data_dir(gw) / AUDIT_DB).read_bytes()
 
 

@@ -136,9 +136,13 @@ class AuditLog:
                 raise AuditOverloadedError("the audit write queue is full")
             self._queue.put(pending)
 
-    async def append(self, event: AuditEvent) -> int | None:
-        """Record ``event``. ``sync``: returns its seq once it is on disk. ``async``: returns ``None`` once queued."""
-        item = prepare(event, self._config.capture)
+    async def append(self, event: AuditEvent, *, offload: bool = False) -> int | None:
+        """Record ``event``. ``sync``: returns its seq once it is on disk. ``async``: returns ``None`` once queued.
+
+        ``offload``: encode the event in a worker thread (large captured content), not on the event loop.
+        """
+        capture = self._config.capture
+        item = await asyncio.to_thread(prepare, event, capture) if offload else prepare(event, capture)
         if self._config.durability == "async":
             self._put(_Pending(item))
             return None
