@@ -6,7 +6,6 @@ import asyncio
 import hmac
 import json
 import logging
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from support.servers import free_port, free_socket
 from wardgate.alerts import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -68,8 +68,7 @@ class Receiver:
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock = free_socket()
     state = Receiver(port=sock.getsockname()[1])
     app = web.Application()
     app.router.add_post("/{tail:.*}", state.handle)
@@ -104,6 +103,16 @@ def _alert(i: int = 0) -> Alert:
 async def _drain(notifier: WebhookNotifier) -> None:
     async with asyncio.timeout(10):
         await notifier.join()
+
+
+async def _deliver_one(notifier: WebhookNotifier) -> None:
+    """Start the notifier, hand it one alert, wait until it is delivered or given up, and stop it."""
+    await notifier.start()
+    try:
+        notifier.notify(_alert())
+        await _drain(notifier)
+    finally:
+        await notifier.aclose()
 
 
 async def test_one_signed_slack_post_per_alert(receiver: Receiver) -> None:
@@ -148,12 +157,7 @@ async def test_one_signed_slack_post_per_alert(receiver: Receiver) -> None:
 
 async def test_unsigned_when_no_secret_is_configured(receiver: Receiver) -> None:
     notifier = WebhookNotifier(_hook(receiver), env={})
-    await notifier.start()
-    try:
-        notifier.notify(_alert())
-        await _drain(notifier)
-    finally:
-        await notifier.aclose()
+    await _deliver_one(notifier)
     (request,) = receiver.received
     assert SIGNATURE_HEADER not in request.headers
     assert TIMESTAMP_HEADER not in request.headers
@@ -188,12 +192,7 @@ async def test_rate_limited_webhook_honours_retry_after(receiver: Receiver) -> N
     receiver.script = [(429, {"Retry-After": "7"}), OK]
     sleep = RecordingSleep()
     notifier = WebhookNotifier(_hook(receiver, max_backoff_seconds=5), env={}, sleep=sleep)
-    await notifier.start()
-    try:
-        notifier.notify(_alert())
-        await _drain(notifier)
-    finally:
-        await notifier.aclose()
+    await _deliver_one(notifier)
     assert sleep.delays == [5.0]  # asked for 7 s, capped at the configured maximum
     assert (notifier.stats().sent, len(receiver.received)) == (1, 2)
 
@@ -208,12 +207,7 @@ async def test_rate_limited_webhook_honours_retry_after(receiver: Receiver) -> N
 async def test_final_statuses_are_not_retried(receiver: Receiver, response: Step) -> None:
     receiver.script = [response]
     notifier = WebhookNotifier(_hook(receiver), env={}, sleep=RecordingSleep())
-    await notifier.start()
-    try:
-        notifier.notify(_alert())
-        await _drain(notifier)
-    finally:
-        await notifier.aclose()
+    await _deliver_one(notifier)
     assert len(receiver.received) == 1
     assert (notifier.stats().failed, notifier.stats().retries) == (1, 0)
 
@@ -222,29 +216,16 @@ async def test_slow_webhook_times_out_and_is_retried(receiver: Receiver) -> None
     receiver.script = [None, OK]
     sleep = RecordingSleep()
     notifier = WebhookNotifier(_hook(receiver, timeout_seconds=0.2), env={}, sleep=sleep)
-    await notifier.start()
-    try:
-        notifier.notify(_alert())
-        await _drain(notifier)
-    finally:
-        await notifier.aclose()
+    await _deliver_one(notifier)
     assert len(receiver.received) == 2
     assert (notifier.stats().sent, notifier.stats().retries) == (1, 1)
 
 
 async def test_unreachable_webhook_is_counted_not_raised() -> None:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()  # nothing listens here now
+    port = free_port()  # nothing listens here
     config = WebhookConfig.model_validate({"url": f"http://127.0.0.1:{port}/hook", "max_attempts": 2})
     notifier = WebhookNotifier(config, env={}, sleep=RecordingSleep())
-    await notifier.start()
-    try:
-        notifier.notify(_alert())
-        await _drain(notifier)
-    finally:
-        await notifier.aclose()
+    await _deliver_one(notifier)
     assert (notifier.stats().failed, notifier.stats().retries) == (1, 1)
 
 

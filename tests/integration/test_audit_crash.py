@@ -11,7 +11,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,20 +22,13 @@ import pytest
 import yaml
 
 from support.fake_upstream import FakeUpstream
-from support.servers import serve_in_thread
+from support.servers import free_port, serve_in_thread
 from wardgate.audit import AUDIT_DB, RecordQuery, SqliteAuditStore, search, verify
 
 WARDGATE = (sys.executable, "-m", "wardgate")
 TRIALS = int(os.environ.get("WARDGATE_CRASH_TRIALS", "3"))
 CLIENTS = 8
 START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def start(config_file: Path, port: int, log: Path) -> subprocess.Popen[bytes]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 import yaml
 
 from support.gated_mock import GatedMock
-from support.servers import serve_in_thread
+from support.servers import free_port, serve_in_thread
 
 STREAMS = 50
 GRACE = 20.0
@@ -42,13 +41,6 @@ class Served:
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def wait_ready(served: Served, log: IO[bytes]) -> None:

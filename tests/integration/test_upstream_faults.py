@@ -8,7 +8,6 @@ client.
 from __future__ import annotations
 
 import json
-import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 
 from conftest import GatewayFactory, RunningGateway, Upstream
 from support.endless_stream import EndlessStreamUpstream
-from support.servers import serve_in_thread, wait_until
+from support.servers import free_port, serve_in_thread, wait_until
 
 TIMEOUTS = {"connect": 1.0, "read": 0.5, "stream_idle": 0.5, "total": 5.0}
 SLACK = 0.1
@@ -41,14 +40,6 @@ def gw(gateway_factory: GatewayFactory) -> RunningGateway:
 def http() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=10) as client:
         yield client
-
-
-def closed_port() -> int:
-    """A loopback port nobody listens on (bound, then closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def chat_body(model: str = "mock-small", stream: bool = False) -> dict[str, Any]:
@@ -142,7 +133,7 @@ def test_upstream_fault_before_response(
 def test_refused_connection_is_502_unavailable(
     gateway_factory: GatewayFactory, upstream: Upstream, http: httpx.Client, stream: bool
 ) -> None:
-    dead = f"http://127.0.0.1:{closed_port()}/v1"
+    dead = f"http://127.0.0.1:{free_port()}/v1"
     gw = gateway_factory(
         {
             "upstreams": {

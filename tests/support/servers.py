@@ -21,6 +21,14 @@ def free_socket() -> socket.socket:
     return sock
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on now (bound, then closed): for a server started later, or a refused call."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
 def wait_until(predicate: Any, timeout: float = 10.0, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
